@@ -1,0 +1,94 @@
+// The shared exponential core: 2^64 * e^-z for z in [0, Z_MAX] (or NaN).
+//
+// Algorithm "rr2-p6-estrin": two-constant Cody-Waite range reduction, a degree-6 polynomial
+// evaluated in Estrin's scheme, no table.
+//
+//   n = round(-z * log2(e))                 an integer in [-162, 0]
+//   t = -z - n * ln2                        |t| <= ln2/2, so e^-z = 2^n * e^t
+//   e^t ~ 1 + t * q(t),  q(t) = C1 + C2 t + C3 t^2 + C4 t^3 + C5 t^4 + C6 t^5
+//   result = s + (t * s) * q(t)             s = 2^(SCALE_SHIFT + n)
+//
+// Rounding n: MAGIC_BIAS is 1.5 * 2^23 (plus an offset, below). Adding it to -z * log2(e),
+// which lies in [-162, 0], leaves no fraction bits, so the float addition itself rounds to
+// the nearest integer (ties to even); subtracting MAGIC_BIAS back is exact.
+//
+// The scale s without integer arithmetic on n: MAGIC_BIAS also carries 127 + SCALE_SHIFT, so
+// the low mantissa bits of the biased sum hold the biased exponent 127 + SCALE_SHIFT + n, in
+// [29, 191]; shifting the bits left by 23 drops everything above them and yields the float
+// s = 2^(SCALE_SHIFT + n) in one integer instruction.
+//
+// Range reduction: MINUS_LN2_HI keeps 15 significant bits, so n * MINUS_LN2_HI is exact for
+// |n| < 2^9, and n * MINUS_LN2_HI - z is exact by Sterbenz' lemma (both operands lie within a
+// factor of 2, or n = 0). Only n * MINUS_LN2_LO and the addition of it round, far below one
+// float32 ulp of e^t.
+//
+// Why the result is scaled by 2^SCALE_SHIFT: e^-z is subnormal for z > 87.34 and the callers
+// must not flush it to zero. 2^64 * e^-z is a normal float for every z <= Z_MAX, so every step
+// above keeps full precision; callers divide it by a denominator scaled the same way (2^64 + E),
+// and that one division rounds once, into the subnormal range where the quotient lies there.
+//
+// Cut-off: e^-z < 2^-150 for z > 103.98, where every caller's result rounds to +0. Callers clamp
+// z to Z_MAX = 112: n >= -162 keeps s normal, the result still rounds to +0, so +inf needs no
+// special case. NaN passes the clamp (pmin keeps its first operand when the comparison is
+// false) and propagates through every step.
+//
+// Error: q(t) is the minimax polynomial for (e^t - 1)/t on [-ln2/2, ln2/2], relative error
+// 2^-28.9 in exact arithmetic, so nearly all of the error is the float32 rounding of the steps.
+// The end-to-end bounds of the kernels built on this are proven exhaustively (npm run verify).
+//
+// Estrin's scheme: the three pairs and t^2, t^4 are independent, so the dependency chain is
+// half as long as Horner's; the kernels are latency-bound and run ~15% faster for it.
+//
+// Both forms below run the same operations in the same order, so the vector build, the scalar
+// build and the JS emulation (src/backends/js.ts) round identically.
+
+// -log2(e), rounded to float32.
+export const MINUS_LOG2E: f32 = reinterpret<f32>(0xBFB8AA3B); // -0x1.715476p+0
+// 1.5 * 2^23 + 127 + SCALE_SHIFT: see "Rounding n" and "The scale s" above.
+export const MAGIC_BIAS: f32 = reinterpret<f32>(0x4B4000BF); // 0x1.80017Ep+23
+// -ln2 = MINUS_LN2_HI + MINUS_LN2_LO, the high part with 15 significant bits.
+export const MINUS_LN2_HI: f32 = reinterpret<f32>(0xBF317200); // -0x1.62E400p-1
+export const MINUS_LN2_LO: f32 = reinterpret<f32>(0xB5BFBE8E); // -0x1.7F7D1Cp-20
+// q(t) coefficients: Lawson's algorithm on a dense grid, then each rounded to float32
+// (C1 rounds to exactly 1).
+export const C1: f32 = 1.0;
+export const C2: f32 = reinterpret<f32>(0x3EFFFFFE); // 0x1.FFFFFCp-2
+export const C3: f32 = reinterpret<f32>(0x3E2AAA0D); // 0x1.55541Ap-3
+export const C4: f32 = reinterpret<f32>(0x3D2AAC11); // 0x1.555822p-5
+export const C5: f32 = reinterpret<f32>(0x3C0933C1); // 0x1.126782p-7
+export const C6: f32 = reinterpret<f32>(0x3AB57399); // 0x1.6AE732p-10
+// The results are 2^SCALE_SHIFT * e^-z; SCALED_ONE is 1 on the same scale.
+export const SCALE_SHIFT: i32 = 64;
+export const SCALED_ONE: f32 = reinterpret<f32>(0x5F800000); // 0x1p+64
+// Callers clamp z to this; see "Cut-off" above.
+export const Z_MAX: f32 = 112.0;
+
+/** 2^SCALE_SHIFT * e^-z for z in [0, Z_MAX] or NaN, four lanes at a time. */
+// @ts-ignore: decorator
+@inline export function scaledExpNegativeX4(z: v128): v128 {
+  const biased = f32x4.add(f32x4.mul(z, f32x4.splat(MINUS_LOG2E)), f32x4.splat(MAGIC_BIAS));
+  const s = i32x4.shl(biased, 23);
+  const n = f32x4.sub(biased, f32x4.splat(MAGIC_BIAS));
+  const t = f32x4.add(f32x4.sub(f32x4.mul(n, f32x4.splat(MINUS_LN2_HI)), z), f32x4.mul(n, f32x4.splat(MINUS_LN2_LO)));
+  const t2 = f32x4.mul(t, t);
+  const q01 = f32x4.add(f32x4.mul(f32x4.splat(C2), t), f32x4.splat(C1));
+  const q23 = f32x4.add(f32x4.mul(f32x4.splat(C4), t), f32x4.splat(C3));
+  const q45 = f32x4.add(f32x4.mul(f32x4.splat(C6), t), f32x4.splat(C5));
+  const q = f32x4.add(f32x4.add(f32x4.mul(q23, t2), q01), f32x4.mul(q45, f32x4.mul(t2, t2)));
+  return f32x4.add(f32x4.mul(f32x4.mul(t, s), q), s);
+}
+
+/** 2^SCALE_SHIFT * e^-z for z in [0, Z_MAX] or NaN, one lane: the steps of the vector form. */
+// @ts-ignore: decorator
+@inline export function scaledExpNegative(z: f32): f32 {
+  const biased = z * MINUS_LOG2E + MAGIC_BIAS;
+  const s = reinterpret<f32>(reinterpret<i32>(biased) << 23);
+  const n = biased - MAGIC_BIAS;
+  const t = (n * MINUS_LN2_HI - z) + n * MINUS_LN2_LO;
+  const t2 = t * t;
+  const q01 = C2 * t + C1;
+  const q23 = C4 * t + C3;
+  const q45 = C6 * t + C5;
+  const q = (q23 * t2 + q01) + q45 * (t2 * t2);
+  return (t * s) * q + s;
+}
