@@ -1,0 +1,95 @@
+// The JS backend: the WASM kernels' float32 arithmetic emulated step by step, so that its
+// results are bit-identical to the SIMD and scalar builds (assembly/exp.ts, assembly/sigmoid.ts).
+//
+// Why Math.fround after every operation gives float32 results exactly: a sum, difference,
+// product or quotient of two float32 values computed in float64 and then rounded to float32 is
+// the correctly rounded float32 result (double rounding is innocuous because 53 >= 2 * 24 + 2),
+// subnormal results included. The constants are the kernels' own, read from the WASM build.
+import type { Backend, KernelName, Scratch } from '../backend.js';
+import { KERNEL_CONSTANTS as K } from '../generated/wasm.js';
+
+const fround = Math.fround;
+
+// 2^(SCALE_SHIFT + n) for n = 0, -1, -2, ...: what the kernels build by shifting the biased
+// exponent left by 23 bits. Every power down to 2^-126 is listed; products of powers of two
+// are exact.
+const SCALE: Float64Array = (() => {
+  const table = new Float64Array(127 + K.SCALE_SHIFT);
+  table[0] = K.SCALED_ONE;
+  for (let i = 1; i < table.length; i++) table[i] = table[i - 1]! / 2;
+  return table;
+})();
+
+/** 2^SCALE_SHIFT * e^-z for z in [0, Z_MAX] or NaN: assembly/exp.ts, step for step. */
+function scaledExpNegative(z: number): number {
+  const biased = fround(fround(z * K.MINUS_LOG2E) + K.MAGIC_BIAS);
+  const n = fround(biased - K.MAGIC_BIAS);
+  const s = SCALE[-n] ?? NaN; // NaN for a NaN input, as the shifted NaN bits do not matter
+  const t = fround(fround(fround(n * K.MINUS_LN2_HI) - z) + fround(n * K.MINUS_LN2_LO));
+  const t2 = fround(t * t);
+  const q01 = fround(fround(K.C2 * t) + K.C1);
+  const q23 = fround(fround(K.C4 * t) + K.C3);
+  const q45 = fround(fround(K.C6 * t) + K.C5);
+  const q = fround(fround(fround(q23 * t2) + q01) + fround(q45 * fround(t2 * t2)));
+  return fround(fround(fround(t * s) * q) + s);
+}
+
+/** f = sigma(-|x|) for a float32 x: assembly/sigmoid.ts, step for step. */
+function logisticOfMinusAbs(x: number): number {
+  const z = Math.abs(x);
+  const e = scaledExpNegative(K.Z_MAX < z ? K.Z_MAX : z);
+  return fround(e / fround(K.SCALED_ONE + e));
+}
+
+export function sigmoid(x: number): number {
+  const f = logisticOfMinusAbs(x);
+  return x > 0 ? fround(1 - f) : f;
+}
+
+export function sigmoidDerivative(x: number): number {
+  const f = logisticOfMinusAbs(x);
+  return fround(f * fround(1 - f));
+}
+
+export function sigmoidDerivativeFromOutput(y: number): number {
+  return fround(y * fround(1 - y));
+}
+
+export class JsBackend implements Backend {
+  readonly name = 'js';
+  readonly scratchLength: number = K.SCRATCH_LENGTH;
+  readonly heap = undefined;
+  private readonly buffers: Scratch = {
+    input: new Float32Array(this.scratchLength),
+    output: new Float32Array(this.scratchLength),
+    output2: new Float32Array(this.scratchLength),
+  };
+
+  scratch(): Scratch {
+    return this.buffers;
+  }
+
+  run(kernel: KernelName, length: number): void {
+    const { input, output, output2 } = this.buffers;
+    switch (kernel) {
+      case 'sigmoid':
+        for (let i = 0; i < length; i++) output[i] = sigmoid(input[i]!);
+        break;
+      case 'sigmoidDerivative':
+        for (let i = 0; i < length; i++) output[i] = sigmoidDerivative(input[i]!);
+        break;
+      case 'sigmoidDerivativeFromOutput':
+        for (let i = 0; i < length; i++) output[i] = sigmoidDerivativeFromOutput(input[i]!);
+        break;
+      case 'sigmoidWithDerivative':
+        for (let i = 0; i < length; i++) {
+          const x = input[i]!;
+          const f = logisticOfMinusAbs(x);
+          const g = fround(1 - f);
+          output[i] = x > 0 ? g : f;
+          output2[i] = fround(f * g);
+        }
+        break;
+    }
+  }
+}

@@ -1,0 +1,261 @@
+// The WASM backends: instantiate one of the embedded builds, check it, and give the engine
+// cached views of its scratch buffers and a heap for resident arrays.
+import { instantiate, instantiateSync } from '@assemblyscript/loader';
+import type { Backend, Heap, KernelName, Scratch } from '../backend.js';
+import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from '../generated/wasm.js';
+import { JsBackend } from './js.js';
+
+export type WasmFlavor = 'simd' | 'scalar';
+
+/** What assembly/index.ts exports. */
+interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  readonly SCRATCH_LENGTH: WebAssembly.Global;
+  readonly SCRATCH_INPUT: WebAssembly.Global;
+  readonly SCRATCH_OUTPUT: WebAssembly.Global;
+  readonly SCRATCH_OUTPUT2: WebAssembly.Global;
+  readonly UNROLL: WebAssembly.Global;
+  heapBase(): number;
+  sigmoid(input: number, output: number, length: number): void;
+  sigmoidDerivative(input: number, output: number, length: number): void;
+  sigmoidDerivativeFromOutput(input: number, output: number, length: number): void;
+  sigmoidWithDerivative(input: number, output: number, output2: number, length: number): void;
+}
+
+const PAGE_BYTES = 65536;
+const ALIGN_BYTES = 16;
+
+/**
+ * Buffers of WASM memories that have grown since. Growth detaches them, so a view on one has
+ * length 0; the engine uses this set to reject such a stale view instead of treating it as an
+ * empty array.
+ */
+const retiredBuffers = new WeakSet<ArrayBufferLike>();
+
+export function isRetiredWasmBuffer(buffer: ArrayBufferLike): boolean {
+  return retiredBuffers.has(buffer);
+}
+
+const decoded: Partial<Record<WasmFlavor, Uint8Array<ArrayBuffer>>> = {};
+
+/** The embedded bytes of a build, decoded once. */
+export function wasmBytes(flavor: WasmFlavor): Uint8Array<ArrayBuffer> {
+  return (decoded[flavor] ??= base64Decode(flavor === 'simd' ? SIMD_WASM_BASE64 : SCALAR_WASM_BASE64));
+}
+
+function base64Decode(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** Why a build cannot run here, or undefined if WebAssembly accepts it. */
+function unsupportedReason(flavor: WasmFlavor, bytes: BufferSource): string | undefined {
+  if (typeof WebAssembly !== 'object' || WebAssembly === null) return 'WebAssembly is not available in this runtime';
+  if (!WebAssembly.validate(bytes)) {
+    return flavor === 'simd'
+      ? 'this runtime does not support 128-bit WebAssembly SIMD (the SIMD build does not validate)'
+      : 'this runtime rejects the scalar build (it does not validate)';
+  }
+  return undefined;
+}
+
+export class BackendUnavailableError extends Error {
+  override readonly name = 'BackendUnavailableError';
+}
+
+/**
+ * Instantiates a build synchronously and self-checks it. `source` replaces the embedded bytes
+ * (tests use it to feed a deliberately broken build).
+ */
+export function loadWasmBackendSync(flavor: WasmFlavor, source: Uint8Array<ArrayBuffer> = wasmBytes(flavor)): WasmBackend {
+  const reason = unsupportedReason(flavor, source);
+  if (reason) throw new BackendUnavailableError(reason);
+  let exports: KernelExports;
+  try {
+    exports = instantiateSync<Record<string, unknown>>(source).exports as unknown as KernelExports;
+  } catch (error) {
+    throw new BackendUnavailableError(`instantiating the ${flavor} build failed: ${String(error)}`);
+  }
+  return selfChecked(new WasmBackend(flavor, exports));
+}
+
+/** The asynchronous twin of loadWasmBackendSync: compiles off the main thread where it can. */
+export async function loadWasmBackend(flavor: WasmFlavor, source: Uint8Array<ArrayBuffer> = wasmBytes(flavor)): Promise<WasmBackend> {
+  const reason = unsupportedReason(flavor, source);
+  if (reason) throw new BackendUnavailableError(reason);
+  let exports: KernelExports;
+  try {
+    exports = (await instantiate<Record<string, unknown>>(source)).exports as unknown as KernelExports;
+  } catch (error) {
+    throw new BackendUnavailableError(`instantiating the ${flavor} build failed: ${String(error)}`);
+  }
+  return selfChecked(new WasmBackend(flavor, exports));
+}
+
+/**
+ * Inputs of the self-check: special values, both signs of every region of the algorithm
+ * (e^-|x| near 1, the cut-off where 1 + e rounds to 1, subnormal results, the clamp), and
+ * enough of them that the unrolled vector loop, the single-vector loop and the scalar tail
+ * all run.
+ */
+const SELF_CHECK_INPUTS = new Float32Array([
+  0, -0, 1, -1, 0.5, -0.5, 1e-30, -1e-30, 0.25, -3.75, 5.5, -7.125, 9, -12.5, 15, -16.6,
+  17, -20, 30, -42, 60, -80, 87.3, -87.4, 88, -90, 95, -100, 103, -103.9, 104, -112,
+  113, -1000, 3.4e38, -3.4e38, Infinity, -Infinity, NaN, 1e-45, -1e-45, 0.75, -0.125,
+]);
+
+/**
+ * Runs every kernel on SELF_CHECK_INPUTS and compares the bits with the JS emulation.
+ * An engine that compiles and validates can still compute wrong results (Safari 16.4 shipped
+ * a SIMD miscompilation); such a backend is rejected rather than trusted.
+ */
+function selfChecked(backend: WasmBackend): WasmBackend {
+  const reference = new JsBackend();
+  const n = SELF_CHECK_INPUTS.length;
+  const kernels: KernelName[] = ['sigmoid', 'sigmoidDerivative', 'sigmoidDerivativeFromOutput', 'sigmoidWithDerivative'];
+  for (const kernel of kernels) {
+    for (const b of [backend, reference]) {
+      b.scratch().input.set(SELF_CHECK_INPUTS);
+      b.run(kernel, n);
+    }
+    const got = backend.scratch();
+    const want = reference.scratch();
+    for (let i = 0; i < n; i++) {
+      const same =
+        sameFloat(got.output[i]!, want.output[i]!) &&
+        (kernel !== 'sigmoidWithDerivative' || sameFloat(got.output2[i]!, want.output2[i]!));
+      if (!same) {
+        throw new BackendUnavailableError(
+          `the ${backend.name} build failed its self-check: ${kernel}(${SELF_CHECK_INPUTS[i]}) gave ${got.output[i]}, expected ${want.output[i]}`,
+        );
+      }
+    }
+  }
+  return backend;
+}
+
+/** Bit equality of two float32 values, any NaN equal to any NaN. */
+function sameFloat(a: number, b: number): boolean {
+  return Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+}
+
+export class WasmBackend implements Backend, Heap {
+  readonly scratchLength: number;
+  readonly scratchStart: number;
+  readonly scratchEnd: number;
+  readonly heap: Heap = this;
+  /** Loop unroll of the vector kernels, in elements (tests sweep lengths around it). */
+  readonly unroll: number;
+  private readonly memory: WebAssembly.Memory;
+  private readonly pointers: readonly [number, number, number];
+  private views: { buffer: ArrayBuffer; scratch: Scratch } | undefined;
+  /** Free byte ranges above the static data, sorted by address, never adjacent. */
+  private readonly free_: { start: number; end: number }[] = [];
+  private readonly allocated = new Map<number, number>();
+
+  constructor(
+    readonly name: WasmFlavor,
+    private readonly exports: KernelExports,
+  ) {
+    this.memory = exports.memory;
+    this.scratchLength = exports.SCRATCH_LENGTH.value as number;
+    this.unroll = exports.UNROLL.value as number;
+    this.pointers = [
+      exports.SCRATCH_INPUT.value as number,
+      exports.SCRATCH_OUTPUT.value as number,
+      exports.SCRATCH_OUTPUT2.value as number,
+    ];
+    this.scratchStart = Math.min(...this.pointers);
+    this.scratchEnd = Math.max(...this.pointers) + this.scratchLength * 4;
+    const heapBase = exports.heapBase();
+    const end = this.memory.buffer.byteLength;
+    if (end > heapBase) this.free_.push({ start: heapBase, end });
+  }
+
+  buffer(): ArrayBuffer {
+    return this.memory.buffer;
+  }
+
+  scratch(): Scratch {
+    const buffer = this.memory.buffer;
+    // The old buffer is detached after memory.grow, and views on it read nothing: rebuild.
+    if (this.views?.buffer !== buffer) {
+      const [input, output, output2] = this.pointers;
+      const length = this.scratchLength;
+      this.views = {
+        buffer,
+        scratch: {
+          input: new Float32Array(buffer, input, length),
+          output: new Float32Array(buffer, output, length),
+          output2: new Float32Array(buffer, output2, length),
+        },
+      };
+    }
+    return this.views.scratch;
+  }
+
+  run(kernel: KernelName, length: number): void {
+    const [input, output, output2] = this.pointers;
+    this.runAt(kernel, input, output, output2, length);
+  }
+
+  runAt(kernel: KernelName, input: number, output: number, output2: number, length: number): void {
+    if (kernel === 'sigmoidWithDerivative') this.exports.sigmoidWithDerivative(input, output, output2, length);
+    else this.exports[kernel](input, output, length);
+  }
+
+  alloc(bytes: number): number {
+    const size = Math.max(ALIGN_BYTES, Math.ceil(bytes / ALIGN_BYTES) * ALIGN_BYTES);
+    let index = this.free_.findIndex((range) => range.end - range.start >= size);
+    if (index < 0) {
+      this.growFor(size);
+      index = this.free_.length - 1;
+    }
+    const range = this.free_[index]!;
+    const pointer = range.start;
+    range.start += size;
+    if (range.start === range.end) this.free_.splice(index, 1);
+    this.allocated.set(pointer, size);
+    return pointer;
+  }
+
+  free(pointer: number): void {
+    const size = this.allocated.get(pointer);
+    if (size === undefined) return;
+    this.allocated.delete(pointer);
+    const ranges = this.free_;
+    let i = 0;
+    while (i < ranges.length && ranges[i]!.start < pointer) i++;
+    ranges.splice(i, 0, { start: pointer, end: pointer + size });
+    // Merge with the neighbours, so that free space never fragments into adjacent pieces.
+    if (i + 1 < ranges.length && ranges[i]!.end === ranges[i + 1]!.start) {
+      ranges[i]!.end = ranges[i + 1]!.end;
+      ranges.splice(i + 1, 1);
+    }
+    if (i > 0 && ranges[i - 1]!.end === ranges[i]!.start) {
+      ranges[i - 1]!.end = ranges[i]!.end;
+      ranges.splice(i, 1);
+    }
+  }
+
+  /** Grows memory so that the last free range (extended to the end of memory) holds `size`. */
+  private growFor(size: number): void {
+    const oldBuffer = this.memory.buffer;
+    const end = oldBuffer.byteLength;
+    const last = this.free_[this.free_.length - 1];
+    const tail = last && last.end === end ? last : undefined;
+    const start = tail ? tail.start : end;
+    const pages = Math.ceil((start + size - end) / PAGE_BYTES);
+    try {
+      this.memory.grow(pages);
+    } catch {
+      throw new RangeError(`cannot reserve ${size} bytes of WebAssembly memory: it cannot grow by ${pages} pages`);
+    }
+    retiredBuffers.add(oldBuffer);
+    const newEnd = this.memory.buffer.byteLength;
+    if (tail) tail.end = newEnd;
+    else this.free_.push({ start, end: newEnd });
+  }
+}

@@ -1,0 +1,186 @@
+// An engine: the public functions over one backend. Everything that depends on the backend's
+// kind lives behind the Backend interface; everything that depends on the argument types lives
+// here.
+import type { Backend, BackendName, Heap, KernelName } from './backend.js';
+import { forEachChunk } from './chunk.js';
+import * as double from './double.js';
+import { checkInput, checkOutput, type InputKind } from './validate.js';
+
+/**
+ * A Float32Array that lives in an engine's own memory. Passing resident arrays (input and
+ * output) to that engine's functions skips both copies. Memory can grow when another array is
+ * allocated, which invalidates earlier views: read `array` afresh each time rather than keeping
+ * the view.
+ */
+export class ResidentArray {
+  /** @internal */
+  pointer: number;
+
+  /** @internal */
+  constructor(
+    /** @internal */ readonly owner: Engine,
+    /** @internal */ readonly heap: Heap | undefined,
+    readonly length: number,
+  ) {
+    this.pointer = heap ? heap.alloc(length * 4) : 0;
+    this.plain = heap ? undefined : new Float32Array(length);
+  }
+
+  private plain: Float32Array | undefined;
+  private cached: Float32Array | undefined;
+  private freed = false;
+
+  /** A view of the data, valid until memory next grows; rebuilt whenever it has. */
+  get array(): Float32Array {
+    if (this.freed) throw new TypeError('this ResidentArray has been freed; allocate a new one with engine.alloc(length).');
+    if (this.plain) return this.plain;
+    const buffer = this.heap!.buffer();
+    if (this.cached?.buffer !== buffer) this.cached = new Float32Array(buffer, this.pointer, this.length);
+    return this.cached;
+  }
+
+  /** Returns the memory to the engine. The array must not be used afterwards. */
+  free(): void {
+    if (this.freed) return;
+    this.freed = true;
+    this.heap?.free(this.pointer);
+    this.cached = this.plain = undefined;
+  }
+
+  /** @internal Throws if the array cannot be used. */
+  check(call: string, name: string): void {
+    if (this.freed) throw new TypeError(`${call}: ${name} has been freed; allocate a new one with engine.alloc(length).`);
+  }
+}
+
+export interface SigmoidWithDerivative<T> {
+  y: T;
+  dy: T;
+}
+
+type Unary = 'sigmoid' | 'sigmoidDerivative' | 'sigmoidDerivativeFromOutput';
+
+export class Engine {
+  /** Which implementation this engine runs: 'simd', 'scalar' or 'js'. */
+  readonly backend: BackendName;
+
+  /** @internal */
+  constructor(/** @internal */ readonly impl: Backend) {
+    this.backend = impl.name;
+  }
+
+  /** σ(x) = 1 / (1 + e^-x), elementwise. */
+  sigmoid(x: number): number;
+  sigmoid(x: Float32Array, out?: Float32Array): Float32Array;
+  sigmoid(x: Float64Array, out?: Float64Array): Float64Array;
+  sigmoid(x: ResidentArray, out?: ResidentArray): ResidentArray;
+  sigmoid(x: Float32Array | ResidentArray, out: Float32Array | ResidentArray): typeof out;
+  sigmoid(x: unknown, out?: unknown): unknown {
+    return this.unary('sigmoid', 'x', x, out);
+  }
+
+  /** σ'(x) = σ(x)(1 - σ(x)), elementwise, accurate for every x (computed from e^-|x|). */
+  sigmoidDerivative(x: number): number;
+  sigmoidDerivative(x: Float32Array, out?: Float32Array): Float32Array;
+  sigmoidDerivative(x: Float64Array, out?: Float64Array): Float64Array;
+  sigmoidDerivative(x: ResidentArray, out?: ResidentArray): ResidentArray;
+  sigmoidDerivative(x: Float32Array | ResidentArray, out: Float32Array | ResidentArray): typeof out;
+  sigmoidDerivative(x: unknown, out?: unknown): unknown {
+    return this.unary('sigmoidDerivative', 'x', x, out);
+  }
+
+  /** y(1 - y), elementwise: σ' from the output y = σ(x), as backpropagation uses it. */
+  sigmoidDerivativeFromOutput(y: number): number;
+  sigmoidDerivativeFromOutput(y: Float32Array, out?: Float32Array): Float32Array;
+  sigmoidDerivativeFromOutput(y: Float64Array, out?: Float64Array): Float64Array;
+  sigmoidDerivativeFromOutput(y: ResidentArray, out?: ResidentArray): ResidentArray;
+  sigmoidDerivativeFromOutput(y: Float32Array | ResidentArray, out: Float32Array | ResidentArray): typeof out;
+  sigmoidDerivativeFromOutput(y: unknown, out?: unknown): unknown {
+    return this.unary('sigmoidDerivativeFromOutput', 'y', y, out);
+  }
+
+  /**
+   * σ(x) and σ'(x) in one pass sharing one exponential; the results are bit-identical to
+   * sigmoid(x) and sigmoidDerivative(x).
+   */
+  sigmoidWithDerivative(x: number): SigmoidWithDerivative<number>;
+  sigmoidWithDerivative(x: Float32Array, y?: Float32Array, dy?: Float32Array): SigmoidWithDerivative<Float32Array>;
+  sigmoidWithDerivative(x: Float64Array, y?: Float64Array, dy?: Float64Array): SigmoidWithDerivative<Float64Array>;
+  sigmoidWithDerivative(x: ResidentArray, y?: ResidentArray, dy?: ResidentArray): SigmoidWithDerivative<ResidentArray>;
+  sigmoidWithDerivative(x: unknown, y?: unknown, dy?: unknown): unknown {
+    const call = 'sigmoidWithDerivative(x, y, dy)';
+    const kind = this.inputKind(call, 'x', x);
+    this.outputKind(call, 'y', y, 'x', kind, x);
+    this.outputKind(call, 'dy', dy, 'x', kind, x);
+    if (kind === 'number') return { y: double.sigmoid(x as number), dy: double.sigmoidDerivative(x as number) };
+    const outs = this.map(call, 'sigmoidWithDerivative', kind, x, y, dy);
+    return { y: outs[0], dy: outs[1] };
+  }
+
+  /**
+   * Allocates a Float32Array of `length` elements in this engine's own memory (WASM linear
+   * memory; an ordinary array on the JS backend, so code that uses resident arrays runs on
+   * every backend). Free it with `free()` when done.
+   */
+  alloc(length: number): ResidentArray {
+    if (!Number.isSafeInteger(length) || length < 0) {
+      throw new RangeError(`alloc(length): length must be a non-negative integer, not ${String(length)}.`);
+    }
+    return new ResidentArray(this, this.impl.heap, length);
+  }
+
+  private unary(kernel: Unary, inName: string, x: unknown, out: unknown): unknown {
+    const call = `${kernel}(${inName}, out)`;
+    const kind = this.inputKind(call, inName, x);
+    this.outputKind(call, 'out', out, inName, kind, x);
+    if (kind === 'number') return double[kernel](x as number);
+    return this.map(call, kernel, kind, x, out)[0];
+  }
+
+  private isResident = (value: unknown): value is ResidentArray => value instanceof ResidentArray;
+
+  private inputKind(call: string, name: string, value: unknown): InputKind {
+    const kind = checkInput(call, name, value, this.isResident);
+    if (kind === 'resident') (value as ResidentArray).check(call, name);
+    return kind;
+  }
+
+  private outputKind(call: string, name: string, value: unknown, inName: string, kind: InputKind, x: unknown): void {
+    const length = kind === 'number' ? 1 : (x as { length: number }).length;
+    checkOutput(call, name, value, inName, kind, length, this.isResident);
+    if (value instanceof ResidentArray) value.check(call, name);
+  }
+
+  /** Runs a kernel over validated arrays, allocating missing outputs like the input. */
+  private map(call: string, kernel: KernelName, kind: InputKind, x: unknown, out?: unknown, out2?: unknown): unknown[] {
+    const two = kernel === 'sigmoidWithDerivative';
+    const length = (x as { length: number }).length;
+    if (kind === 'float64') {
+      const o = (out as Float64Array | undefined) ?? new Float64Array(length);
+      const o2 = two ? ((out2 as Float64Array | undefined) ?? new Float64Array(length)) : undefined;
+      double.mapFloat64(call, kernel, x as Float64Array, o, o2);
+      return [o, o2];
+    }
+    const like = (v: unknown): Float32Array | ResidentArray =>
+      (v as Float32Array | ResidentArray | undefined) ?? (kind === 'resident' ? this.alloc(length) : new Float32Array(length));
+    const o = like(out);
+    const o2 = two ? like(out2) : undefined;
+    const heap = this.impl.heap;
+    if (heap && this.ownsAll(x, o, o2)) {
+      // Zero-copy: the data is already in this engine's memory. Resident arrays never share
+      // memory unless they are the same array, and the kernels read each element before
+      // writing it, so in place is fine.
+      const [xp, op, o2p] = [x, o, o2 ?? o].map((v) => (v as ResidentArray).pointer) as [number, number, number];
+      if (two && op === o2p) throw new RangeError(`${call}: y and dy are the same array; pass separate arrays.`);
+      heap.runAt(kernel, xp, op, o2p, length);
+    } else {
+      const view = (v: Float32Array | ResidentArray): Float32Array => (v instanceof ResidentArray ? v.array : v);
+      forEachChunk(call, this.impl, kernel, view(x as Float32Array | ResidentArray), view(o), o2 && view(o2));
+    }
+    return [o, o2];
+  }
+
+  private ownsAll(...values: unknown[]): boolean {
+    return values.every((v) => v === undefined || (v instanceof ResidentArray && v.owner === this && v.heap !== undefined));
+  }
+}

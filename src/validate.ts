@@ -1,0 +1,94 @@
+// Argument checks. Every check runs before anything is written, so a call that throws leaves
+// its outputs untouched. Messages name the function, the parameter and what would be accepted.
+import { isRetiredWasmBuffer } from './backends/wasm.js';
+
+/** What kind of value an input is; outputs must be of the same kind. */
+export type InputKind = 'number' | 'float32' | 'float64' | 'resident';
+
+/** Anything with the shape of a resident array (checked by the engine that owns it). */
+export interface ResidentLike {
+  readonly length: number;
+}
+
+const ACCEPTED = 'a Float32Array, a Float64Array, a ResidentArray or a number';
+
+/** A short description of a value for error messages: 'null', 'Array', 'Int32Array', 'string'. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  const tag = typedArrayTag(value);
+  if (tag) return tag;
+  return (value as object).constructor?.name ?? 'object';
+}
+
+/**
+ * The typed-array kind of a value, from the internal slot rather than `instanceof`, so that
+ * arrays from another realm (an iframe, a vm context, a worker's structured clone) are
+ * recognised too.
+ */
+function typedArrayTag(value: unknown): string | undefined {
+  if (!ArrayBuffer.isView(value)) return undefined;
+  return (value as unknown as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] ?? 'DataView';
+}
+
+export function isFloat32Array(value: unknown): value is Float32Array {
+  return typedArrayTag(value) === 'Float32Array';
+}
+
+export function isFloat64Array(value: unknown): value is Float64Array {
+  return typedArrayTag(value) === 'Float64Array';
+}
+
+/** Classifies an input, or throws a TypeError that says what to pass instead. */
+export function checkInput(call: string, name: string, value: unknown, isResident: (v: unknown) => boolean): InputKind {
+  if (typeof value === 'number') return 'number';
+  if (isFloat32Array(value)) {
+    checkNotStale(call, name, value);
+    return 'float32';
+  }
+  if (isFloat64Array(value)) return 'float64';
+  if (isResident(value)) return 'resident';
+  const hint = Array.isArray(value) || ArrayBuffer.isView(value) ? ` Convert it first, e.g. Float32Array.from(${name}).` : '';
+  throw new TypeError(`${call}: ${name} must be ${ACCEPTED}, not ${describe(value)}.${hint}`);
+}
+
+/**
+ * Checks an optional output against its input: the same kind (a number takes no output) and
+ * the same length.
+ */
+export function checkOutput(
+  call: string,
+  name: string,
+  value: unknown,
+  input: string,
+  kind: InputKind,
+  length: number,
+  isResident: (v: unknown) => boolean,
+): void {
+  if (value === undefined) return;
+  if (kind === 'number') {
+    throw new TypeError(`${call}: ${name} must be omitted when ${input} is a number (the result is returned), not ${describe(value)}.`);
+  }
+  const ok =
+    kind === 'float64'
+      ? isFloat64Array(value)
+      : isFloat32Array(value) || isResident(value); // float32 data may go to either
+  if (!ok) {
+    const want = kind === 'float64' ? 'a Float64Array' : 'a Float32Array or a ResidentArray';
+    throw new TypeError(`${call}: ${name} must be ${want} like ${input}, not ${describe(value)}.`);
+  }
+  if (isFloat32Array(value)) checkNotStale(call, name, value);
+  const outLength = (value as ResidentLike).length;
+  if (outLength !== length) {
+    throw new RangeError(`${call}: ${name}.length is ${outLength} but ${input}.length is ${length}; they must match.`);
+  }
+}
+
+/** A view of WASM memory taken before the memory grew has length 0: reject it, never read it as empty. */
+function checkNotStale(call: string, name: string, value: Float32Array): void {
+  if (value.length === 0 && isRetiredWasmBuffer(value.buffer)) {
+    throw new TypeError(
+      `${call}: ${name} is a stale view: the WebAssembly memory behind it has grown since it was taken. Take a fresh one from resident.array.`,
+    );
+  }
+}
