@@ -5,11 +5,13 @@
 //                                      the quotient is subnormal (x < -87.34 for sigma)
 //   g = 1 - f = sigma(|x|)             in [1/2, 1]: no cancellation, as f <= 1/2
 //   sigma(x)  = x > 0 ? g : f
-//   sigma'(x) = f * g                  = sigma(x) * sigma(-x), exactly symmetric in x
+//   sigma'(x) = f - f * f              = sigma(x) * sigma(-x), exactly symmetric in x
 //
 // sigma' is not computed as y * (1 - y) from y = sigma(x): for x > ~9, 1 - y cancels and loses
-// every bit, while f keeps full relative accuracy however small it gets. For |x| > 16.6 g rounds
-// to 1 and sigma'(x) = f, subnormal results included.
+// every bit, while f keeps full relative accuracy however small it gets. f - f*f beats f * g
+// (and f / d): it skips the rounding of g, and an error in f reaches it damped by
+// (1 - 2f)/(1 - f); it is exactly rounded for 98.9% of all inputs against 94.5% for f * g.
+// For |x| > 17.3, f*f is below half an ulp of f and sigma'(x) = f, subnormal results included.
 //
 // Special values: sigma(+-0) = 1/2 and sigma'(+-0) = 1/4 exactly (E = 2^64, f = 1/2);
 // sigma(-inf) = +0, sigma(+inf) = 1 and sigma'(+-inf) = +0 (the clamp makes f = +0);
@@ -48,8 +50,8 @@ export const UNROLL: i32 = 16;
   if (kind == SIGMOID || kind == SIGMOID_WITH_DERIVATIVE) {
     v128.store(out, v128.bitselect(g, f, f32x4.gt(x, f32x4.splat(0.0))));
   }
-  if (kind == SIGMOID_DERIVATIVE) v128.store(out, f32x4.mul(f, g));
-  if (kind == SIGMOID_WITH_DERIVATIVE) v128.store(out2, f32x4.mul(f, g));
+  if (kind == SIGMOID_DERIVATIVE) v128.store(out, f32x4.sub(f, f32x4.mul(f, f)));
+  if (kind == SIGMOID_WITH_DERIVATIVE) v128.store(out2, f32x4.sub(f, f32x4.mul(f, f)));
 }
 
 // @ts-ignore: decorator
@@ -62,8 +64,8 @@ export const UNROLL: i32 = 16;
   const f: f32 = e / (SCALED_ONE + e);
   const g: f32 = <f32>1.0 - f;
   if (kind == SIGMOID || kind == SIGMOID_WITH_DERIVATIVE) store<f32>(out, select<f32>(g, f, x > 0));
-  if (kind == SIGMOID_DERIVATIVE) store<f32>(out, f * g);
-  if (kind == SIGMOID_WITH_DERIVATIVE) store<f32>(out2, f * g);
+  if (kind == SIGMOID_DERIVATIVE) store<f32>(out, f - f * f);
+  if (kind == SIGMOID_WITH_DERIVATIVE) store<f32>(out2, f - f * f);
 }
 
 // Applies kernel `kind` to `length` floats at `input`, writing `output` (and `output2`).

@@ -20,18 +20,25 @@ const SCALE: Float64Array = (() => {
   return table;
 })();
 
-/** 2^SCALE_SHIFT * e^-z for z in [0, Z_MAX] or NaN: assembly/exp.ts, step for step. */
+/**
+ * 2^SCALE_SHIFT * e^-z for z in [0, Z_MAX] or NaN: assembly/exp.ts, step for step. The fround is
+ * left out only where the float32 operation is exact (see exp.ts): biased - MAGIC_BIAS,
+ * n * MINUS_LN2_HI, n * MINUS_LN2_HI - z (Sterbenz) and t * s (a power of two); npm run verify
+ * confirms bit-identity on every input.
+ */
 function scaledExpNegative(z: number): number {
   const biased = fround(fround(z * K.MINUS_LOG2E) + K.MAGIC_BIAS);
-  const n = fround(biased - K.MAGIC_BIAS);
-  const s = SCALE[-n] ?? NaN; // NaN for a NaN input, as the shifted NaN bits do not matter
-  const t = fround(fround(fround(n * K.MINUS_LN2_HI) - z) + fround(n * K.MINUS_LN2_LO));
+  const n = biased - K.MAGIC_BIAS;
+  // (0 - n) | 0 is -n as a small integer (V8's fast path for array indices; -0 would not be one)
+  // and 0 for a NaN input, whose result is NaN whatever s is, as in the kernels.
+  const s = SCALE[(0 - n) | 0]!;
+  const t = fround(n * K.MINUS_LN2_HI - z + fround(n * K.MINUS_LN2_LO));
   const t2 = fround(t * t);
   const q01 = fround(fround(K.C2 * t) + K.C1);
   const q23 = fround(fround(K.C4 * t) + K.C3);
   const q45 = fround(fround(K.C6 * t) + K.C5);
   const q = fround(fround(fround(q23 * t2) + q01) + fround(q45 * fround(t2 * t2)));
-  return fround(fround(fround(t * s) * q) + s);
+  return fround(fround(t * s * q) + s);
 }
 
 /** f = sigma(-|x|) for a float32 x: assembly/sigmoid.ts, step for step. */
@@ -48,12 +55,38 @@ export function sigmoid(x: number): number {
 
 export function sigmoidDerivative(x: number): number {
   const f = logisticOfMinusAbs(x);
-  return fround(f * fround(1 - f));
+  return fround(f - fround(f * f));
 }
 
 export function sigmoidDerivativeFromOutput(y: number): number {
   return fround(y * fround(1 - y));
 }
+
+/**
+ * One loop per kernel, each its own small function: V8 inlines the whole kernel into each loop
+ * then, where one function holding all four loops exceeds its inlining budget and pays a call
+ * and a boxed double per element.
+ */
+const LOOPS: Record<KernelName, (s: Scratch, length: number) => void> = {
+  sigmoid({ input, output }, length) {
+    for (let i = 0; i < length; i++) output[i] = sigmoid(input[i]!);
+  },
+  sigmoidDerivative({ input, output }, length) {
+    for (let i = 0; i < length; i++) output[i] = sigmoidDerivative(input[i]!);
+  },
+  sigmoidDerivativeFromOutput({ input, output }, length) {
+    for (let i = 0; i < length; i++) output[i] = sigmoidDerivativeFromOutput(input[i]!);
+  },
+  sigmoidWithDerivative({ input, output, output2 }, length) {
+    for (let i = 0; i < length; i++) {
+      const x = input[i]!;
+      const f = logisticOfMinusAbs(x);
+      const g = fround(1 - f);
+      output[i] = x > 0 ? g : f;
+      output2[i] = fround(f - fround(f * f));
+    }
+  },
+};
 
 export class JsBackend implements Backend {
   readonly name = 'js';
@@ -70,26 +103,6 @@ export class JsBackend implements Backend {
   }
 
   run(kernel: KernelName, length: number): void {
-    const { input, output, output2 } = this.buffers;
-    switch (kernel) {
-      case 'sigmoid':
-        for (let i = 0; i < length; i++) output[i] = sigmoid(input[i]!);
-        break;
-      case 'sigmoidDerivative':
-        for (let i = 0; i < length; i++) output[i] = sigmoidDerivative(input[i]!);
-        break;
-      case 'sigmoidDerivativeFromOutput':
-        for (let i = 0; i < length; i++) output[i] = sigmoidDerivativeFromOutput(input[i]!);
-        break;
-      case 'sigmoidWithDerivative':
-        for (let i = 0; i < length; i++) {
-          const x = input[i]!;
-          const f = logisticOfMinusAbs(x);
-          const g = fround(1 - f);
-          output[i] = x > 0 ? g : f;
-          output2[i] = fround(f * g);
-        }
-        break;
-    }
+    LOOPS[kernel](this.buffers, length);
   }
 }

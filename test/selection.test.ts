@@ -1,0 +1,225 @@
+// Backend selection: the default engine, the fallbacks when WebAssembly or its SIMD is missing,
+// the self-check that rejects a build computing wrong results, and the scalar build's contents.
+/// <reference types="node" />
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BackendUnavailableError, createEngine, createEngineAsync } from 'simd-activations';
+import { loadWasmBackendSync, wasmBytes } from '../build/lib/backends/wasm.js';
+import { KERNEL_CONSTANTS } from '../build/lib/generated/wasm.js';
+import * as emu from '../build/lib/backends/js.js';
+import { bits, describeMismatch, variedInputs } from './helpers.js';
+
+type Api = typeof import('simd-activations');
+
+/** A fresh copy of the package, with its own (not yet created) default engine. */
+async function freshApi(): Promise<Api> {
+  vi.resetModules();
+  return (await import('simd-activations')) as Api;
+}
+
+const buildFile = (name: string): URL => new URL(`../build/${name}`, import.meta.url);
+
+function sameBytes(a: BufferSource, b: Uint8Array): boolean {
+  const view = ArrayBuffer.isView(a) ? new Uint8Array(a.buffer, a.byteOffset, a.byteLength) : new Uint8Array(a);
+  return view.length === b.length && view.every((v, i) => v === b[i]);
+}
+
+/** sigmoid on an engine matches the JS emulation over inputs that exercise every region. */
+function expectCorrect(engine: { sigmoid(x: Float32Array): Float32Array; sigmoidDerivative(x: Float32Array): Float32Array }): void {
+  const x = variedInputs(1000, 5);
+  expect(describeMismatch(engine.sigmoid(x), Float32Array.from(x, emu.sigmoid), x)).toBe('identical');
+  expect(describeMismatch(engine.sigmoidDerivative(x), Float32Array.from(x, emu.sigmoidDerivative), x)).toBe('identical');
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
+
+describe('the default engine', () => {
+  it("is 'simd' in this Node", async () => {
+    const api = await freshApi();
+    expect(api.backend()).toBe('simd');
+    expect(api.sigmoid(1)).toBe(0.7310585786300049);
+  });
+
+  it('init() resolves to the SIMD engine; concurrent calls share one result', async () => {
+    const api = await freshApi();
+    const first = api.init();
+    const second = api.init();
+    expect(second).toBe(first);
+    const [a, b] = await Promise.all([first, second]);
+    expect(a).toBe(b);
+    expect(a.backend).toBe('simd');
+    // Later calls, sync or async, keep using that engine.
+    expect(await api.init()).toBe(a);
+    expect(api.backend()).toBe('simd');
+    expectCorrect(a);
+  });
+
+  it('a synchronous call during init() and init() itself end up on one engine', async () => {
+    const api = await freshApi();
+    const pending = api.init();
+    const viaSync = api.backend(); // creates the default engine synchronously
+    expect(viaSync).toBe('simd');
+    const engine = await pending;
+    expect(await api.init()).toBe(engine);
+  });
+});
+
+describe('createEngine options', () => {
+  it('rejects an unknown backend with a TypeError', () => {
+    expect(() => createEngine({ backend: 'bogus' as unknown as 'js' })).toThrow(TypeError);
+    expect(() => createEngine({ backend: 'bogus' as unknown as 'js' })).toThrow(/bogus/);
+    // Not even a key inherited from Object.prototype counts.
+    expect(() => createEngine({ backend: 'toString' as unknown as 'js' })).toThrow(TypeError);
+    return expect(createEngineAsync({ backend: 'bogus' as unknown as 'js' })).rejects.toThrow(TypeError);
+  });
+
+  it("'auto' (or no option) picks 'simd' here, and every named backend runs", async () => {
+    expect(createEngine().backend).toBe('simd');
+    expect(createEngine({ backend: 'auto' }).backend).toBe('simd');
+    for (const name of ['simd', 'scalar', 'js'] as const) {
+      const engine = createEngine({ backend: name });
+      expect(engine.backend).toBe(name);
+      expectCorrect(engine);
+      const viaAsync = await createEngineAsync({ backend: name });
+      expect(viaAsync.backend).toBe(name);
+      expectCorrect(viaAsync);
+    }
+  });
+});
+
+describe('without WebAssembly', () => {
+  it("'auto' falls back to the JS backend, with correct results", async () => {
+    vi.stubGlobal('WebAssembly', undefined);
+    const engine = createEngine();
+    expect(engine.backend).toBe('js');
+    expectCorrect(engine);
+    const viaAsync = await createEngineAsync();
+    expect(viaAsync.backend).toBe('js');
+    // The default engine of a fresh copy of the package too.
+    const api = await freshApi();
+    expect(api.backend()).toBe('js');
+    expect((await api.init()).backend).toBe('js');
+    const x = new Float32Array([-100, -1, 0, 1, 20]);
+    expect(Array.from(api.sigmoid(x))).toEqual(Array.from(x, emu.sigmoid));
+    // Resident arrays still work (in ordinary memory).
+    const r = engine.alloc(5);
+    r.array.set(x);
+    expect(Array.from(engine.sigmoid(r).array)).toEqual(Array.from(x, emu.sigmoid));
+  });
+
+  it.each(['simd', 'scalar'] as const)("insisting on '%s' throws an Error saying WebAssembly is not available", async (name) => {
+    vi.stubGlobal('WebAssembly', undefined);
+    expect(() => createEngine({ backend: name })).toThrow(BackendUnavailableError);
+    expect(() => createEngine({ backend: name })).toThrow(/WebAssembly is not available/);
+    await expect(createEngineAsync({ backend: name })).rejects.toThrow(/WebAssembly is not available/);
+  });
+});
+
+describe('without WebAssembly SIMD', () => {
+  /** Makes WebAssembly.validate reject the SIMD build's bytes (and only those). */
+  function rejectSimdBytes(): void {
+    const simd = wasmBytes('simd');
+    const validate = WebAssembly.validate.bind(WebAssembly);
+    vi.spyOn(WebAssembly, 'validate').mockImplementation((bytes: BufferSource) => (sameBytes(bytes, simd) ? false : validate(bytes)));
+  }
+
+  it("'auto' picks the scalar build", async () => {
+    rejectSimdBytes();
+    const engine = createEngine();
+    expect(engine.backend).toBe('scalar');
+    expectCorrect(engine);
+    expect((await createEngineAsync()).backend).toBe('scalar');
+    const api = await freshApi();
+    expect(api.backend()).toBe('scalar');
+  });
+
+  it("insisting on 'simd' throws an Error that says SIMD is unsupported", () => {
+    rejectSimdBytes();
+    expect(() => createEngine({ backend: 'simd' })).toThrow(BackendUnavailableError);
+    expect(() => createEngine({ backend: 'simd' })).toThrow(/SIMD/);
+  });
+
+  it("'auto' falls back to JS when neither build validates", () => {
+    vi.spyOn(WebAssembly, 'validate').mockReturnValue(false);
+    expect(createEngine().backend).toBe('js');
+  });
+});
+
+describe('the self-check', () => {
+  /** The SIMD build with every copy of one kernel constant's bytes replaced by a nearby float's. */
+  function patchedSimdBuild(constant: number, ulps: number): { bytes: Uint8Array<ArrayBuffer>; replaced: number } {
+    const bytes = wasmBytes('simd').slice();
+    const from = bits(constant);
+    const to = (from + ulps) >>> 0;
+    const le = (b: number): number[] => [b & 0xff, (b >>> 8) & 0xff, (b >>> 16) & 0xff, b >>> 24];
+    const [f0, f1, f2, f3] = le(from);
+    let replaced = 0;
+    for (let i = 0; i + 4 <= bytes.length; i++) {
+      if (bytes[i] === f0 && bytes[i + 1] === f1 && bytes[i + 2] === f2 && bytes[i + 3] === f3) {
+        bytes.set(le(to), i);
+        replaced++;
+        i += 3;
+      }
+    }
+    return { bytes, replaced };
+  }
+
+  it('accepts the genuine builds', () => {
+    expect(loadWasmBackendSync('simd').name).toBe('simd');
+    expect(loadWasmBackendSync('scalar').name).toBe('scalar');
+    // Patching with the same bits changes nothing: the helper itself keeps a build valid.
+    const { bytes, replaced } = patchedSimdBuild(KERNEL_CONSTANTS.C2, 0);
+    expect(replaced).toBeGreaterThan(0);
+    expect(loadWasmBackendSync('simd', bytes).name).toBe('simd');
+  });
+
+  it.each([
+    ['C2', KERNEL_CONSTANTS.C2],
+    ['C3', KERNEL_CONSTANTS.C3],
+    ['MINUS_LN2_LO', KERNEL_CONSTANTS.MINUS_LN2_LO],
+  ] as const)('rejects a build that validates but has a wrong %s', (_, constant) => {
+    const { bytes, replaced } = patchedSimdBuild(constant, 1000);
+    expect(replaced).toBeGreaterThan(1); // the exported global and the kernels' splats
+    expect(WebAssembly.validate(bytes)).toBe(true);
+    expect(() => loadWasmBackendSync('simd', bytes)).toThrow(BackendUnavailableError);
+    expect(() => loadWasmBackendSync('simd', bytes)).toThrow(/self-check/);
+  });
+
+  it("'auto' then moves on to the scalar build", () => {
+    // Feed the broken bytes through the embedded-bytes cache the selection reads.
+    const { bytes } = patchedSimdBuild(KERNEL_CONSTANTS.C2, 1000);
+    const genuine = wasmBytes('simd');
+    const saved = genuine.slice();
+    genuine.set(bytes);
+    try {
+      const engine = createEngine();
+      expect(engine.backend).toBe('scalar');
+      expectCorrect(engine);
+      expect(() => createEngine({ backend: 'simd' })).toThrow(/self-check/);
+    } finally {
+      genuine.set(saved);
+    }
+    expect(createEngine().backend).toBe('simd');
+  });
+});
+
+describe('the builds', () => {
+  it('the embedded bytes are the built .wasm files', () => {
+    expect(sameBytes(wasmBytes('simd'), readFileSync(buildFile('simd.wasm')))).toBe(true);
+    expect(sameBytes(wasmBytes('scalar'), readFileSync(buildFile('scalar.wasm')))).toBe(true);
+  });
+
+  it('the scalar build contains no SIMD instruction, and validates', () => {
+    const scalar = readFileSync(buildFile('scalar.wat'), 'utf8');
+    const simd = readFileSync(buildFile('simd.wat'), 'utf8');
+    // The check means something: the SIMD build's text does contain vector instructions.
+    expect(simd).toContain('f32x4');
+    expect(simd).toContain('v128');
+    for (const word of ['v128', 'f32x4', 'i32x4']) expect(scalar).not.toContain(word);
+    expect(WebAssembly.validate(wasmBytes('scalar'))).toBe(true);
+    expect(WebAssembly.validate(readFileSync(buildFile('scalar.wasm')))).toBe(true);
+  });
+});
