@@ -1,24 +1,57 @@
 // Double precision: plain numbers and Float64Arrays, computed in float64 from Math.exp.
 //
-// With e = e^-|x| (Math.exp is within 1 ulp) and d = 1 + e:
-//   sigma(-|x|) = e / d and sigma(|x|) = 1 / d, each within 2 ulp;
-//   sigma'(x) = e / d^2, computed as (e / d) / d and then corrected for the rounding error
-//   dl = (1 - d) + e of d (exact: Fast2Sum, as 1 >= e), since 1 / (d + dl)^2 ~ (1 - 2 dl/d) / d^2;
-//   without the correction the two divisions by an inexact d would cost up to 3 ulp.
+// With e = e^-|x| (Math.exp: under 1 ulp) the results are e / D, 1 / D and e / D^2 for
+// D = 1 + e. 1 + e rounds, and each division rounds again, so a plain evaluation would reach
+// 2.5 ulp. Here D is carried as a double-double (d + dl, Fast2Sum: exact as 1 >= e) and each
+// quotient is corrected by its exact residual (Dekker's product), so that only the final
+// addition rounds: every result is within 1/2 ulp plus the error of Math.exp, under 1.5 ulp.
 import { planOrder } from './chunk.js';
 import type { KernelName } from './backend.js';
 
-export function sigmoid(x: number): number {
+/** 2^27 + 1: Veltkamp's constant, splitting a double into two halves of 26 bits. */
+const SPLIT = 134217729;
+
+/** The exact rounding error of the product p = a * b (Dekker), for a, b well inside the range. */
+function productError(a: number, b: number, p: number): number {
+  let t = SPLIT * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = SPLIT * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  return ah * bh - p + ah * bl + al * bh + al * bl;
+}
+
+/**
+ * (n + nl) / (d + dl) to within 1/2 ulp plus a negligible term: q = n / d rounded, then the
+ * residual n + nl - q*(d + dl), computed with q*d split exactly (n - q*d is exact by Sterbenz,
+ * as q*d is within a factor of 2 of n), corrects it.
+ */
+function divide(n: number, nl: number, d: number, dl: number): number {
+  const q = n / d;
+  const p = q * d;
+  return q + (n - p - productError(q, d, p) + nl - q * dl) / d;
+}
+
+/** e^-|x| and D = 1 + e^-|x| = d + dl exactly. */
+function denominator(x: number): [e: number, d: number, dl: number] {
   const e = Math.exp(-Math.abs(x));
-  return x > 0 ? 1 / (1 + e) : e / (1 + e);
+  const d = 1 + e;
+  return [e, d, 1 - d + e];
+}
+
+export function sigmoid(x: number): number {
+  const [e, d, dl] = denominator(x);
+  return x > 0 ? divide(1, 0, d, dl) : divide(e, 0, d, dl);
 }
 
 export function sigmoidDerivative(x: number): number {
-  const e = Math.exp(-Math.abs(x));
-  const d = 1 + e;
-  const dl = 1 - d + e;
-  const q = e / d / d;
-  return q - (2 * q * dl) / d;
+  const [e, d, dl] = denominator(x);
+  // f = e / D as a double-double (f + fl), then f / D.
+  const f = e / d;
+  const p = f * d;
+  const fl = (e - p - productError(f, d, p) - f * dl) / d;
+  return divide(f, fl, d, dl);
 }
 
 export function sigmoidDerivativeFromOutput(y: number): number {
