@@ -27,25 +27,30 @@ function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
  * as if all of x had been read before anything was written: forward when every overlapping
  * output starts at or below x (writes land on elements already read), backward when every one
  * starts at or above it, else on a snapshot of x.
+ *
+ * Two outputs on one buffer that overlap are an error. Two outputs on distinct
+ * SharedArrayBuffers whose ranges would overlap if the buffers were one memory are most likely
+ * separate: then the second output is staged (computed into a temporary array and copied last).
  */
 export function planOrder<T extends FloatArray>(
   call: string,
   x: T,
   out: T,
   out2?: T,
-): { source: T; backward: boolean } {
-  if (out2 && overlaps(out, out2)) {
+): { source: T; backward: boolean; stageOut2: boolean } {
+  const stageOut2 = out2 !== undefined && overlaps(out, out2);
+  if (stageOut2 && out.buffer === out2.buffer) {
     throw new RangeError(`${call}: the two outputs overlap in memory; pass separate arrays.`);
   }
   let below = false;
   let above = false;
-  for (const o of out2 ? [out, out2] : [out]) {
+  for (const o of out2 && !stageOut2 ? [out, out2] : [out]) {
     if (!overlaps(x, o)) continue;
     if (o.byteOffset < x.byteOffset) below = true;
     if (o.byteOffset > x.byteOffset) above = true;
   }
-  if (below && above) return { source: x.slice() as T, backward: false };
-  return { source: x, backward: above };
+  if (below && above) return { source: x.slice() as T, backward: false, stageOut2 };
+  return { source: x, backward: above, stageOut2 };
 }
 
 /**
@@ -62,21 +67,28 @@ export function forEachChunk(
 ): void {
   const length = x.length;
   if (length === 0) return;
-  let { source, backward } = planOrder(call, x, out, out2);
+  let { source, backward, stageOut2 } = planOrder(call, x, out, out2);
+  let finalOut: Float32Array | undefined;
+  let finalOut2: Float32Array | undefined;
+  if (stageOut2) {
+    finalOut2 = out2;
+    out2 = new Float32Array(length);
+  }
   // A caller's view on the backend's own memory must not share the scratch buffers, or one
   // chunk would overwrite the next one's input or the previous one's output: stage such
   // arrays in ordinary memory.
   const heap = backend.heap;
-  let finalOut: Float32Array | undefined;
-  let finalOut2: Float32Array | undefined;
   if (heap) {
     const inScratch = (v: Float32Array): boolean =>
       mayAlias(v.buffer, heap.buffer()) && v.byteOffset < heap.scratchEnd && heap.scratchStart < v.byteOffset + v.byteLength;
     if (inScratch(source)) source = source.slice();
     if (inScratch(out) || (out2 && inScratch(out2))) {
-      [finalOut, finalOut2] = [out, out2];
+      finalOut = out;
       out = new Float32Array(length);
-      if (out2) out2 = new Float32Array(length);
+      if (out2 && !finalOut2) {
+        finalOut2 = out2;
+        out2 = new Float32Array(length);
+      }
       backward = false;
     }
   }

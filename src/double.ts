@@ -62,16 +62,17 @@ const UNARY = { sigmoid, sigmoidDerivative, sigmoidDerivativeFromOutput } as con
 
 /** Applies a kernel elementwise over Float64Arrays, in the order planOrder chooses for overlapping views. */
 export function mapFloat64(call: string, kernel: KernelName, x: Float64Array, out: Float64Array, out2?: Float64Array): void {
-  const { source, backward } = planOrder(call, x, out, out2);
+  const { source, backward, stageOut2 } = planOrder(call, x, out, out2);
   const n = source.length;
   const step = backward ? -1 : 1;
   if (kernel === 'sigmoidWithDerivative') {
-    const dy = out2!;
+    const dy = stageOut2 ? new Float64Array(n) : out2!;
     for (let i = backward ? n - 1 : 0; i >= 0 && i < n; i += step) {
       const v = source[i]!;
       out[i] = sigmoid(v);
       dy[i] = sigmoidDerivative(v);
     }
+    if (dy !== out2) out2!.set(dy);
     return;
   }
   const f = UNARY[kernel];

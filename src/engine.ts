@@ -60,6 +60,15 @@ export interface SigmoidWithDerivative<T> {
 
 type Unary = 'sigmoid' | 'sigmoidDerivative' | 'sigmoidDerivativeFromOutput';
 
+/** The signatures of the elementwise functions: the output is of the input's kind. */
+export interface ElementwiseFunction {
+  (x: number): number;
+  (x: Float32Array, out?: Float32Array): Float32Array;
+  (x: Float64Array, out?: Float64Array): Float64Array;
+  (x: ResidentArray, out?: ResidentArray): ResidentArray;
+  <O extends Float32Array | ResidentArray>(x: Float32Array | ResidentArray, out: O): O;
+}
+
 export class Engine {
   /** Which implementation this engine runs: 'simd', 'scalar' or 'js'. */
   readonly backend: BackendName;
@@ -69,35 +78,19 @@ export class Engine {
     this.backend = impl.name;
   }
 
+  // The functions are bound properties, so `const { sigmoid } = engine` works.
+
   /** σ(x) = 1 / (1 + e^-x), elementwise. */
-  sigmoid(x: number): number;
-  sigmoid(x: Float32Array, out?: Float32Array): Float32Array;
-  sigmoid(x: Float64Array, out?: Float64Array): Float64Array;
-  sigmoid(x: ResidentArray, out?: ResidentArray): ResidentArray;
-  sigmoid(x: Float32Array | ResidentArray, out: Float32Array | ResidentArray): typeof out;
-  sigmoid(x: unknown, out?: unknown): unknown {
-    return this.unary('sigmoid', 'x', x, out);
-  }
+  readonly sigmoid: ElementwiseFunction = ((x: unknown, out?: unknown) =>
+    this.unary('sigmoid', 'x', x, out)) as ElementwiseFunction;
 
   /** σ'(x) = σ(x)(1 - σ(x)), elementwise, accurate for every x (computed from e^-|x|). */
-  sigmoidDerivative(x: number): number;
-  sigmoidDerivative(x: Float32Array, out?: Float32Array): Float32Array;
-  sigmoidDerivative(x: Float64Array, out?: Float64Array): Float64Array;
-  sigmoidDerivative(x: ResidentArray, out?: ResidentArray): ResidentArray;
-  sigmoidDerivative(x: Float32Array | ResidentArray, out: Float32Array | ResidentArray): typeof out;
-  sigmoidDerivative(x: unknown, out?: unknown): unknown {
-    return this.unary('sigmoidDerivative', 'x', x, out);
-  }
+  readonly sigmoidDerivative: ElementwiseFunction = ((x: unknown, out?: unknown) =>
+    this.unary('sigmoidDerivative', 'x', x, out)) as ElementwiseFunction;
 
   /** y(1 - y), elementwise: σ' from the output y = σ(x), as backpropagation uses it. */
-  sigmoidDerivativeFromOutput(y: number): number;
-  sigmoidDerivativeFromOutput(y: Float32Array, out?: Float32Array): Float32Array;
-  sigmoidDerivativeFromOutput(y: Float64Array, out?: Float64Array): Float64Array;
-  sigmoidDerivativeFromOutput(y: ResidentArray, out?: ResidentArray): ResidentArray;
-  sigmoidDerivativeFromOutput(y: Float32Array | ResidentArray, out: Float32Array | ResidentArray): typeof out;
-  sigmoidDerivativeFromOutput(y: unknown, out?: unknown): unknown {
-    return this.unary('sigmoidDerivativeFromOutput', 'y', y, out);
-  }
+  readonly sigmoidDerivativeFromOutput: ElementwiseFunction = ((y: unknown, out?: unknown) =>
+    this.unary('sigmoidDerivativeFromOutput', 'y', y, out)) as ElementwiseFunction;
 
   /**
    * σ(x) and σ'(x) in one pass sharing one exponential; the results are bit-identical to
@@ -161,8 +154,11 @@ export class Engine {
       double.mapFloat64(call, kernel, x as Float64Array, o, o2);
       return [o, o2];
     }
+    // Missing outputs are resident only when everything else is: allocating may grow memory,
+    // which would detach a view the caller passed as the other output.
+    const resident = kind === 'resident' && [out, out2].every((v) => v === undefined || v instanceof ResidentArray);
     const like = (v: unknown): Float32Array | ResidentArray =>
-      (v as Float32Array | ResidentArray | undefined) ?? (kind === 'resident' ? this.alloc(length) : new Float32Array(length));
+      (v as Float32Array | ResidentArray | undefined) ?? (resident ? this.alloc(length) : new Float32Array(length));
     const o = like(out);
     const o2 = two ? like(out2) : undefined;
     const heap = this.impl.heap;

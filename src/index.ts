@@ -3,11 +3,10 @@
 import type { BackendName } from './backend.js';
 import { BackendUnavailableError, loadWasmBackend, loadWasmBackendSync, type WasmFlavor } from './backends/wasm.js';
 import { JsBackend } from './backends/js.js';
-import { Engine, ResidentArray, type SigmoidWithDerivative } from './engine.js';
-import type { Backend } from './backend.js';
+import { Engine, ResidentArray, type ElementwiseFunction, type SigmoidWithDerivative } from './engine.js';
 
 export { Engine, ResidentArray, BackendUnavailableError };
-export type { BackendName, SigmoidWithDerivative };
+export type { BackendName, ElementwiseFunction, SigmoidWithDerivative };
 
 export type BackendPreference = 'auto' | BackendName;
 
@@ -91,11 +90,13 @@ export function backend(): BackendName {
   return engine().backend;
 }
 
-export const sigmoid: Engine['sigmoid'] = ((x: never, out?: never) => engine().sigmoid(x, out)) as Engine['sigmoid'];
-export const sigmoidDerivative: Engine['sigmoidDerivative'] = ((x: never, out?: never) =>
-  engine().sigmoidDerivative(x, out)) as Engine['sigmoidDerivative'];
-export const sigmoidDerivativeFromOutput: Engine['sigmoidDerivativeFromOutput'] = ((y: never, out?: never) =>
-  engine().sigmoidDerivativeFromOutput(y, out)) as Engine['sigmoidDerivativeFromOutput'];
+// The default engine's functions. Each looks the engine up per call, so that importing the
+// package instantiates nothing.
+export const sigmoid: ElementwiseFunction = ((x: never, out?: never) => engine().sigmoid(x, out)) as ElementwiseFunction;
+export const sigmoidDerivative: ElementwiseFunction = ((x: never, out?: never) =>
+  engine().sigmoidDerivative(x, out)) as ElementwiseFunction;
+export const sigmoidDerivativeFromOutput: ElementwiseFunction = ((y: never, out?: never) =>
+  engine().sigmoidDerivativeFromOutput(y, out)) as ElementwiseFunction;
 export const sigmoidWithDerivative: Engine['sigmoidWithDerivative'] = ((x: never, y?: never, dy?: never) =>
   engine().sigmoidWithDerivative(x, y, dy)) as Engine['sigmoidWithDerivative'];
 
@@ -104,4 +105,3 @@ export function alloc(length: number): ResidentArray {
   return engine().alloc(length);
 }
 
-export type { Backend };

@@ -7,9 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as byName from 'simd-activations';
+import * as built from '../build/lib/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const expected = JSON.stringify(['simd', 0.7310585786300049, [0.5, Math.fround(1 / (1 + Math.exp(-2)))]]);
+
+it("the tests' import of 'simd-activations' is the built build/lib/index.js", () => {
+  expect(byName.sigmoid).toBe(built.sigmoid);
+  expect(byName.createEngine).toBe(built.createEngine);
+});
 
 describe('the package from another folder', () => {
   let dir: string;
@@ -80,7 +87,8 @@ describe('the type declarations', () => {
 
   it('internal members are stripped from the published declarations', () => {
     const engine = readFileSync(join(root, 'build', 'lib', 'engine.d.ts'), 'utf8');
-    expect(engine).toContain('sigmoid(x: Float32Array');
+    expect(engine).toContain('readonly sigmoid: ElementwiseFunction');
+    expect(engine).toContain('(x: Float32Array, out?: Float32Array): Float32Array;');
     expect(engine).not.toMatch(/\bimpl\b/);
     expect(engine).not.toMatch(/\bpointer\b/);
   });
