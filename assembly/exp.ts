@@ -24,8 +24,9 @@
 //
 // Why the result is scaled by 2^SCALE_SHIFT: e^-z is subnormal for z > 87.34 and the callers
 // must not flush it to zero. 2^64 * e^-z is a normal float for every z <= Z_MAX, so every step
-// above keeps full precision; callers divide it by a denominator scaled the same way (2^64 + E),
-// and that one division rounds once, into the subnormal range where the quotient lies there.
+// above keeps full precision; a caller that needs e^-z itself multiplies by UNSCALE = 2^-64,
+// which is exact for normal results and rounds once (to nearest even) for subnormal ones, and
+// one that needs e^-z / (1 + e^-z) divides by 2^64 + E, which is scaled the same way.
 //
 // Cut-off: e^-z < 2^-150 for z > 103.98, where every caller's result rounds to +0. Callers clamp
 // z to Z_MAX = 112: n >= -162 keeps s normal, the result still rounds to +0, so +inf needs no
@@ -60,6 +61,7 @@ export const C6: f32 = reinterpret<f32>(0x3AB57399); // 0x1.6AE732p-10
 // The results are 2^SCALE_SHIFT * e^-z; SCALED_ONE is 1 on the same scale.
 export const SCALE_SHIFT: i32 = 64;
 export const SCALED_ONE: f32 = reinterpret<f32>(0x5F800000); // 0x1p+64
+export const UNSCALE: f32 = reinterpret<f32>(0x1F800000); // 0x1p-64 = 1 / SCALED_ONE
 // Callers clamp z to this; see "Cut-off" above.
 export const Z_MAX: f32 = 112.0;
 

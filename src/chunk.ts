@@ -1,6 +1,7 @@
 // The one copy path: every float32 call streams its arrays through a backend's scratch buffers
-// here, so that WASM memory stays the same size whatever the input length.
-import type { Backend, KernelName } from './backend.js';
+// here, so that WASM memory stays the same size whatever the input length. It also decides the
+// order of work when outputs overlap the input; the double-precision loop uses that too.
+import type { Backend, Heap, KernelName } from './backend.js';
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -22,6 +23,13 @@ function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
   );
 }
 
+/** planOrder's answer, as bits so that the common case allocates nothing. */
+export const BACKWARD = 1;
+/** Read x from a copy taken first. */
+export const SNAPSHOT = 2;
+/** Compute the second output into a temporary array and copy it last. */
+export const STAGE_OUT2 = 4;
+
 /**
  * How to walk an elementwise map from x to outputs that may overlap it, so that the result is
  * as if all of x had been read before anything was written: forward when every overlapping
@@ -30,27 +38,41 @@ function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
  *
  * Two outputs on one buffer that overlap are an error. Two outputs on distinct
  * SharedArrayBuffers whose ranges would overlap if the buffers were one memory are most likely
- * separate: then the second output is staged (computed into a temporary array and copied last).
+ * separate: then the second output is staged.
  */
-export function planOrder<T extends FloatArray>(
-  call: string,
-  x: T,
-  out: T,
-  out2?: T,
-): { source: T; backward: boolean; stageOut2: boolean } {
-  const stageOut2 = out2 !== undefined && overlaps(out, out2);
-  if (stageOut2 && out.buffer === out2.buffer) {
-    throw new RangeError(`${call}: the two outputs overlap in memory; pass separate arrays.`);
+export function planOrder(call: string, x: FloatArray, out: FloatArray, out2?: FloatArray): number {
+  let plan = 0;
+  if (out2 && overlaps(out, out2)) {
+    if (out.buffer === out2.buffer) throw new RangeError(`${call}: the two outputs overlap in memory; pass separate arrays.`);
+    plan |= STAGE_OUT2;
   }
   let below = false;
   let above = false;
-  for (const o of out2 && !stageOut2 ? [out, out2] : [out]) {
-    if (!overlaps(x, o)) continue;
-    if (o.byteOffset < x.byteOffset) below = true;
-    if (o.byteOffset > x.byteOffset) above = true;
+  if (overlaps(x, out)) {
+    below = out.byteOffset < x.byteOffset;
+    above = out.byteOffset > x.byteOffset;
   }
-  if (below && above) return { source: x.slice() as T, backward: false, stageOut2 };
-  return { source: x, backward: above, stageOut2 };
+  if (out2 && !(plan & STAGE_OUT2) && overlaps(x, out2)) {
+    below ||= out2.byteOffset < x.byteOffset;
+    above ||= out2.byteOffset > x.byteOffset;
+  }
+  if (below && above) return plan | SNAPSHOT;
+  return above ? plan | BACKWARD : plan;
+}
+
+/** Whether a caller's array shares the backend's scratch buffers. */
+function inScratch(heap: Heap, v: Float32Array): boolean {
+  return mayAlias(v.buffer, heap.buffer()) && v.byteOffset < heap.scratchEnd && heap.scratchStart < v.byteOffset + v.byteLength;
+}
+
+/** Below this many elements a loop copies faster than creating a subarray for set(). */
+const SMALL = 64;
+
+/** dst[at .. at + count) = src[0 .. count). */
+function copyOut(dst: Float32Array, at: number, src: Float32Array, count: number): void {
+  if (count === src.length) dst.set(src, at);
+  else if (count <= SMALL) for (let i = 0; i < count; i++) dst[at + i] = src[i]!;
+  else dst.set(src.subarray(0, count), at);
 }
 
 /**
@@ -67,10 +89,12 @@ export function forEachChunk(
 ): void {
   const length = x.length;
   if (length === 0) return;
-  let { source, backward, stageOut2 } = planOrder(call, x, out, out2);
+  const plan = planOrder(call, x, out, out2);
+  let source = plan & SNAPSHOT ? x.slice() : x;
+  let backward = (plan & BACKWARD) !== 0;
   let finalOut: Float32Array | undefined;
   let finalOut2: Float32Array | undefined;
-  if (stageOut2) {
+  if (out2 && plan & STAGE_OUT2) {
     finalOut2 = out2;
     out2 = new Float32Array(length);
   }
@@ -79,10 +103,8 @@ export function forEachChunk(
   // arrays in ordinary memory.
   const heap = backend.heap;
   if (heap) {
-    const inScratch = (v: Float32Array): boolean =>
-      mayAlias(v.buffer, heap.buffer()) && v.byteOffset < heap.scratchEnd && heap.scratchStart < v.byteOffset + v.byteLength;
-    if (inScratch(source)) source = source.slice();
-    if (inScratch(out) || (out2 && inScratch(out2))) {
+    if (inScratch(heap, source)) source = source.slice();
+    if (inScratch(heap, out) || (out2 && inScratch(heap, out2))) {
       finalOut = out;
       out = new Float32Array(length);
       if (out2 && !finalOut2) {
@@ -99,10 +121,11 @@ export function forEachChunk(
   for (let k = 0; k < chunks; k++) {
     const start = (backward ? chunks - 1 - k : k) * chunk;
     const count = Math.min(chunk, length - start);
-    input.set(count === length ? source : source.subarray(start, start + count));
+    if (count === length) input.set(source);
+    else input.set(source.subarray(start, start + count));
     backend.run(kernel, count);
-    out.set(count === chunk ? output : output.subarray(0, count), start);
-    if (out2) out2.set(count === chunk ? output2 : output2.subarray(0, count), start);
+    copyOut(out, start, output, count);
+    if (out2) copyOut(out2, start, output2, count);
   }
   if (finalOut) finalOut.set(out);
   if (finalOut2 && out2) finalOut2.set(out2);

@@ -5,7 +5,7 @@
 // 2.5 ulp. Here D is carried as a double-double (d + dl, Fast2Sum: exact as 1 >= e) and each
 // quotient is corrected by its exact residual (Dekker's product), so that only the final
 // addition rounds: every result is within 1/2 ulp plus the error of Math.exp, under 1.5 ulp.
-import { planOrder } from './chunk.js';
+import { BACKWARD, SNAPSHOT, STAGE_OUT2, planOrder } from './chunk.js';
 import type { KernelName } from './backend.js';
 
 /** 2^27 + 1: Veltkamp's constant, splitting a double into two halves of 26 bits. */
@@ -62,11 +62,13 @@ const UNARY = { sigmoid, sigmoidDerivative, sigmoidDerivativeFromOutput } as con
 
 /** Applies a kernel elementwise over Float64Arrays, in the order planOrder chooses for overlapping views. */
 export function mapFloat64(call: string, kernel: KernelName, x: Float64Array, out: Float64Array, out2?: Float64Array): void {
-  const { source, backward, stageOut2 } = planOrder(call, x, out, out2);
+  const plan = planOrder(call, x, out, out2);
+  const source = plan & SNAPSHOT ? x.slice() : x;
+  const backward = (plan & BACKWARD) !== 0;
   const n = source.length;
   const step = backward ? -1 : 1;
   if (kernel === 'sigmoidWithDerivative') {
-    const dy = stageOut2 ? new Float64Array(n) : out2!;
+    const dy = plan & STAGE_OUT2 ? new Float64Array(n) : out2!;
     for (let i = backward ? n - 1 : 0; i >= 0 && i < n; i += step) {
       const v = source[i]!;
       out[i] = sigmoid(v);

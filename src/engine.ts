@@ -4,7 +4,7 @@
 import type { Backend, BackendName, Heap, KernelName } from './backend.js';
 import { forEachChunk } from './chunk.js';
 import * as double from './double.js';
-import { checkInput, checkOutput, type InputKind } from './validate.js';
+import { checkInput, checkOutput, isFloat32Array, type InputKind } from './validate.js';
 
 /**
  * A Float32Array that lives in an engine's own memory. Passing resident arrays (input and
@@ -59,6 +59,13 @@ export interface SigmoidWithDerivative<T> {
 }
 
 type Unary = 'sigmoid' | 'sigmoidDerivative' | 'sigmoidDerivativeFromOutput';
+
+/** How each call is named in error messages. */
+const CALLS: Record<Unary, string> = {
+  sigmoid: 'sigmoid(x, out)',
+  sigmoidDerivative: 'sigmoidDerivative(x, out)',
+  sigmoidDerivativeFromOutput: 'sigmoidDerivativeFromOutput(y, out)',
+};
 
 /** The signatures of the elementwise functions: the output is of the input's kind. */
 export interface ElementwiseFunction {
@@ -123,7 +130,14 @@ export class Engine {
   }
 
   private unary(kernel: Unary, inName: string, x: unknown, out: unknown): unknown {
-    const call = `${kernel}(${inName}, out)`;
+    const call = CALLS[kernel];
+    // The common case first, with no allocation but the result's: a non-empty Float32Array in
+    // and a Float32Array of its length (or nothing) out. Anything else takes the checks below.
+    if (isFloat32Array(x) && x.length !== 0 && (out === undefined || (isFloat32Array(out) && out.length === x.length))) {
+      const result = out ?? new Float32Array(x.length);
+      forEachChunk(call, this.impl, kernel, x, result);
+      return result;
+    }
     const kind = this.inputKind(call, inName, x);
     this.outputKind(call, 'out', out, inName, kind, x);
     if (kind === 'number') return double[kernel](x as number);

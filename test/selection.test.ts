@@ -2,6 +2,7 @@
 // the self-check that rejects a build computing wrong results, and the scalar build's contents.
 /// <reference types="node" />
 import { readFileSync } from 'node:fs';
+import binaryen from 'binaryen';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BackendUnavailableError, createEngine, createEngineAsync } from 'simd-activations';
 import { loadWasmBackendSync, wasmBytes } from '../build/lib/backends/wasm.js';
@@ -219,6 +220,10 @@ describe('the builds', () => {
     expect(simd).toContain('f32x4');
     expect(simd).toContain('v128');
     for (const word of ['v128', 'f32x4', 'i32x4']) expect(scalar).not.toContain(word);
+    // And the shipped binary itself, disassembled by Binaryen (the compiler's own backend).
+    const text = (buf: Uint8Array): string => binaryen.readBinary(buf).emitText();
+    expect(text(wasmBytes('simd'))).toContain('f32x4');
+    for (const word of ['v128', 'f32x4', 'i32x4']) expect(text(wasmBytes('scalar'))).not.toContain(word);
     expect(WebAssembly.validate(wasmBytes('scalar'))).toBe(true);
     expect(WebAssembly.validate(readFileSync(buildFile('scalar.wasm')))).toBe(true);
   });

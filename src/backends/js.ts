@@ -44,8 +44,10 @@ function scaledExpNegative(z: number): number {
 /** f = sigma(-|x|) for a float32 x: assembly/sigmoid.ts, step for step. */
 function logisticOfMinusAbs(x: number): number {
   const z = Math.abs(x);
-  const e = scaledExpNegative(K.Z_MAX < z ? K.Z_MAX : z);
-  return fround(e / fround(K.SCALED_ONE + e));
+  const scaled = scaledExpNegative(K.Z_MAX < z ? K.Z_MAX : z);
+  const quotient = fround(scaled / fround(K.SCALED_ONE + scaled));
+  const e = fround(scaled * K.UNSCALE);
+  return fround(e - fround(e * quotient));
 }
 
 export function sigmoid(x: number): number {

@@ -1,0 +1,289 @@
+// npm run bench: throughput of every backend and API path against JS and tfjs-wasm (XNNPACK's
+// SIMD sigmoid), measured side by side in one run with benchmark.js. Prints a line per case as
+// it is measured, then the tables, and writes results.json and results.svg (see --out).
+//
+//   --quick          run every case once per size (a smoke test; the numbers mean nothing)
+//   --sizes a,b      array sizes, e.g. 16,4Ki,1Mi (default 16,256,4Ki,64Ki,1Mi,16Mi)
+//   --cases a,b      only these cases (names as printed)
+//   --wide           inputs uniform in [-110, 110] (subnormal and clamped results included)
+//                    instead of [-10, 10]
+//   --json           print the report as JSON instead of the tables
+//   --out DIR        where to write results.json and results.svg (default: bench/, or a
+//                    temporary folder with --quick, so a smoke run never replaces the results)
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Benchmark from 'benchmark';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import { backend, createEngine, sigmoid, type Engine } from 'simd-activations';
+import { formatRate, formatSize, parseSize, targetTable, throughputTable, toJson, toSvg, type Measurement, type Report, type Target } from './report.js';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+
+const quick = flag('quick');
+const wide = flag('wide');
+const sizes = (option('sizes') ?? '16,256,4Ki,64Ki,1Mi,16Mi').split(',').map(parseSize);
+const only = option('cases')?.split(',');
+const outDir = option('out') ?? (quick ? mkdtempSync(path.join(os.tmpdir(), 'simd-activations-bench-')) : path.join(root, 'bench'));
+const range = wide ? 110 : 10;
+
+// ---------------------------------------------------------------------------------------------
+// Cases: each prepares its arrays for one size and returns the function to time.
+
+type Prepared = { run: () => void; dispose?: () => void };
+interface Case {
+  name: string;
+  description: string;
+  prepare(x: Float32Array): Prepared;
+}
+
+const engines = {
+  js: createEngine({ backend: 'js' }),
+  scalar: createEngine({ backend: 'scalar' }),
+  simd: createEngine({ backend: 'simd' }),
+};
+
+/** The copying API: the caller's Float32Array in, the caller's Float32Array out. */
+function copying(engine: Engine | undefined, kernel: 'sigmoid' | 'sigmoidDerivative' | 'sigmoidDerivativeFromOutput') {
+  return (x: Float32Array): Prepared => {
+    const out = new Float32Array(x.length);
+    const f = engine ? engine[kernel] : sigmoid; // undefined: the top-level function (default engine)
+    return { run: () => f(x, out) };
+  };
+}
+
+/** The zero-copy path: input and output resident in the engine's memory. */
+function resident(engine: Engine, kernel: 'sigmoid' | 'sigmoidDerivativeFromOutput') {
+  return (x: Float32Array): Prepared => {
+    const rx = engine.alloc(x.length);
+    const out = engine.alloc(x.length);
+    rx.array.set(x);
+    return { run: () => engine[kernel](rx, out), dispose: () => (rx.free(), out.free()) };
+  };
+}
+
+const CASES: Case[] = [
+  {
+    name: 'js-naive',
+    description: 'out[i] = 1 / (1 + Math.exp(-x[i])), what people write',
+    prepare(x) {
+      const out = new Float32Array(x.length);
+      return {
+        run() {
+          for (let i = 0; i < x.length; i++) out[i] = 1 / (1 + Math.exp(-x[i]!));
+        },
+      };
+    },
+  },
+  { name: 'js', description: "our JS fallback (bit-exact float32 emulation), copying API", prepare: copying(engines.js, 'sigmoid') },
+  { name: 'scalar', description: 'WASM scalar build, copying API', prepare: copying(engines.scalar, 'sigmoid') },
+  { name: 'scalar-resident', description: 'WASM scalar build, zero-copy', prepare: resident(engines.scalar, 'sigmoid') },
+  { name: 'simd', description: 'WASM SIMD, the top-level sigmoid(x, out)', prepare: copying(undefined, 'sigmoid') },
+  { name: 'simd-resident', description: 'WASM SIMD, zero-copy', prepare: resident(engines.simd, 'sigmoid') },
+  {
+    name: 'tfjs',
+    description: 'tfjs-wasm tf.sigmoid on a resident tensor (compute only)',
+    prepare(x) {
+      const t = tf.tensor1d(x);
+      return { run: () => tf.sigmoid(t).dispose(), dispose: () => t.dispose() };
+    },
+  },
+  {
+    name: 'tfjs-copy',
+    description: 'tfjs-wasm with the copies: tf.tensor1d, tf.sigmoid, dataSync',
+    prepare(x) {
+      return {
+        run() {
+          const t = tf.tensor1d(x);
+          const y = tf.sigmoid(t);
+          y.dataSync();
+          t.dispose();
+          y.dispose();
+        },
+      };
+    },
+  },
+  { name: 'simd-derivative', description: 'sigmoidDerivative, SIMD, copying API', prepare: copying(engines.simd, 'sigmoidDerivative') },
+  {
+    name: 'simd-from-output',
+    description: 'sigmoidDerivativeFromOutput, SIMD, copying API',
+    prepare: copying(engines.simd, 'sigmoidDerivativeFromOutput'),
+  },
+  {
+    name: 'simd-from-output-resident',
+    description: 'sigmoidDerivativeFromOutput, SIMD, zero-copy',
+    prepare: resident(engines.simd, 'sigmoidDerivativeFromOutput'),
+  },
+  {
+    name: 'simd-with-derivative',
+    description: 'sigmoidWithDerivative (both outputs), SIMD, copying API',
+    prepare(x) {
+      const y = new Float32Array(x.length);
+      const dy = new Float32Array(x.length);
+      return { run: () => engines.simd.sigmoidWithDerivative(x, y, dy) };
+    },
+  },
+  {
+    name: 'simd-separate',
+    description: 'sigmoid then sigmoidDerivative (both outputs), SIMD, copying API',
+    prepare(x) {
+      const y = new Float32Array(x.length);
+      const dy = new Float32Array(x.length);
+      return { run: () => (engines.simd.sigmoid(x, y), engines.simd.sigmoidDerivative(x, dy)) };
+    },
+  },
+  {
+    name: 'memcpy',
+    description: 'out.set(x): a memory copy, the speed limit of any elementwise operation',
+    prepare(x) {
+      const out = new Float32Array(x.length);
+      return { run: () => out.set(x) };
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+/** Deterministic uniform inputs in [-range, range]. */
+function inputs(size: number): Float32Array {
+  const x = new Float32Array(size);
+  let state = 0x9e3779b9;
+  for (let i = 0; i < size; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    x[i] = (state / 2 ** 32) * 2 * range - range;
+  }
+  return x;
+}
+
+function measure(c: Case, size: number): Measurement {
+  const prepared = c.prepare(inputs(size));
+  try {
+    if (quick) {
+      const start = performance.now();
+      prepared.run();
+      const seconds = Math.max((performance.now() - start) / 1000, 1e-9);
+      return { case: c.name, size, elementsPerSecond: size / seconds, rme: 0 };
+    }
+    // Long enough for a stable mean; the biggest arrays take a while per call.
+    const bench = new Benchmark(c.name, prepared.run, { minSamples: 5, maxTime: size >= 2 ** 22 ? 3 : 1.5 });
+    bench.run();
+    if (bench.error) throw bench.error;
+    return { case: c.name, size, elementsPerSecond: bench.hz * size, rme: bench.stats.rme };
+  } finally {
+    prepared.dispose?.();
+  }
+}
+
+/** Median time from a fresh process's import to the first result (compile, self-check, one element). */
+function firstCallMs(): number {
+  const script =
+    "const t = performance.now(); const m = await import('simd-activations'); m.sigmoid(new Float32Array([1])); " +
+    'console.log(performance.now() - t);';
+  const times = Array.from({ length: quick ? 1 : 7 }, () =>
+    Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' })),
+  );
+  return times.sort((a, b) => a - b)[times.length >> 1]!;
+}
+
+function rate(measurements: Measurement[], name: string, size: number): number | undefined {
+  return measurements.find((m) => m.case === name && m.size === size)?.elementsPerSecond;
+}
+
+function ratio(measurements: Measurement[], a: string, b: string, size: number): number | undefined {
+  const ra = rate(measurements, a, size);
+  const rb = rate(measurements, b, size);
+  return ra !== undefined && rb !== undefined ? ra / rb : undefined;
+}
+
+function targets(m: Measurement[]): Target[] {
+  const K64 = 2 ** 16;
+  const M1 = 2 ** 20;
+  return [
+    { label: 'SIMD zero-copy / tfjs-wasm compute, 64 Ki', ratio: ratio(m, 'simd-resident', 'tfjs', K64), goal: 1 },
+    { label: 'SIMD zero-copy / tfjs-wasm compute, 1 Mi', ratio: ratio(m, 'simd-resident', 'tfjs', M1), goal: 1 },
+    { label: 'SIMD copying API / SIMD zero-copy, 1 Mi', ratio: ratio(m, 'simd', 'simd-resident', M1), goal: 0.85 },
+    { label: 'SIMD copying API / tfjs-wasm with copies, 64 Ki', ratio: ratio(m, 'simd', 'tfjs-copy', K64), goal: 2.5 },
+    { label: 'SIMD copying API / tfjs-wasm with copies, 1 Mi', ratio: ratio(m, 'simd', 'tfjs-copy', M1), goal: 2.5 },
+    { label: 'SIMD / JS naive, 64 Ki', ratio: ratio(m, 'simd', 'js-naive', K64), goal: 10 },
+    { label: 'WASM scalar / JS naive, 64 Ki', ratio: ratio(m, 'scalar', 'js-naive', K64), goal: 1.5 },
+    { label: 'top-level sigmoid(x, out) / JS naive, 16', ratio: ratio(m, 'simd', 'js-naive', 16), goal: 1 },
+    {
+      label: 'sigmoidDerivativeFromOutput zero-copy / memory copy, 64 Ki',
+      ratio: ratio(m, 'simd-from-output-resident', 'memcpy', K64),
+      goal: 0.5,
+    },
+    {
+      label: 'sigmoidDerivativeFromOutput copying API / memory copy, 64 Ki',
+      ratio: ratio(m, 'simd-from-output', 'memcpy', K64),
+      goal: 0.25,
+    },
+    {
+      label: 'sigmoidWithDerivative / sigmoid + sigmoidDerivative, 64 Ki',
+      ratio: ratio(m, 'simd-with-derivative', 'simd-separate', K64),
+      goal: 1.6,
+    },
+  ];
+}
+
+async function main(): Promise<void> {
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const cases = only ? CASES.filter((c) => only.includes(c.name)) : CASES;
+  if (only && cases.length !== only.length) {
+    throw new RangeError(`unknown case in --cases; the cases are: ${CASES.map((c) => c.name).join(', ')}`);
+  }
+  const json = flag('json');
+  const log = json ? (): void => {} : (line: string): void => console.log(line);
+  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const machine = `${cpu}, ${os.cpus().length} cores, Node ${process.version}, tfjs-wasm SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, default backend ${backend()}`;
+  const inputsText = `inputs uniform in [-${range}, ${range}]`;
+  log(`${quick ? 'Smoke run (--quick): every case once; the numbers mean nothing.' : 'Benchmark'}: ${machine}; ${inputsText}`);
+  for (const c of cases) log(`  ${c.name.padEnd(26)} ${c.description}`);
+  log('');
+
+  const measurements: Measurement[] = [];
+  for (const size of sizes) {
+    for (const c of cases) {
+      const m = measure(c, size);
+      measurements.push(m);
+      log(`${formatSize(size).padStart(6)}  ${c.name.padEnd(26)} ${formatRate(m.elementsPerSecond).padStart(8)} M elem/s  ±${m.rme.toFixed(1)}%`);
+    }
+  }
+  const report: Report = {
+    date: new Date().toISOString(),
+    machine,
+    inputs: inputsText,
+    measurements,
+    targets: targets(measurements),
+    firstCallMs: firstCallMs(),
+  };
+
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(path.join(outDir, 'results.json'), toJson(report));
+  writeFileSync(path.join(outDir, 'results.svg'), toSvg(report));
+  if (json) {
+    process.stdout.write(toJson(report));
+    return;
+  }
+  log(`\nThroughput, M elements/s (± relative margin of error), ${inputsText}:\n`);
+  log(throughputTable(measurements));
+  log('\nTargets (ratios from this run):\n');
+  log(targetTable(report.targets));
+  log(`\nFirst call in a fresh process (import, compile, self-check, one element): ${report.firstCallMs!.toFixed(2)} ms (target: under 5 ms)`);
+  log(`\nWrote ${path.join(outDir, 'results.json')} and ${path.join(outDir, 'results.svg')}`);
+}
+
+await main();
