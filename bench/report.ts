@@ -27,8 +27,10 @@ export interface Report {
   inputs: string;
   measurements: Measurement[];
   targets: Target[];
-  /** Milliseconds from a fresh process's import to the first result, if measured. */
+  /** Milliseconds for the first call in a fresh process (after the import), if measured. */
   firstCallMs?: number | undefined;
+  /** Milliseconds to import the package in a fresh process, if measured. */
+  importMs?: number | undefined;
 }
 
 /** 16 -> '16', 4096 -> '4 Ki', 1048576 -> '1 Mi'. */

@@ -60,9 +60,9 @@ export function planOrder(call: string, x: FloatArray, out: FloatArray, out2?: F
   return above ? plan | BACKWARD : plan;
 }
 
-/** Whether a caller's array shares the backend's scratch buffers. */
-function inScratch(heap: Heap, v: Float32Array): boolean {
-  return mayAlias(v.buffer, heap.buffer()) && v.byteOffset < heap.scratchEnd && heap.scratchStart < v.byteOffset + v.byteLength;
+/** Whether a caller's array shares the backend's scratch buffers (in `memory`, its current buffer). */
+function inScratch(heap: Heap, memory: ArrayBufferLike, v: Float32Array): boolean {
+  return mayAlias(v.buffer, memory) && v.byteOffset < heap.scratchEnd && heap.scratchStart < v.byteOffset + v.byteLength;
 }
 
 /** Below this many elements a loop copies faster than creating a subarray for set(). */
@@ -89,6 +89,23 @@ export function forEachChunk(
 ): void {
   const length = x.length;
   if (length === 0) return;
+  // The views are fetched once: nothing below grows memory.
+  const { input, output, output2 } = backend.scratch();
+  const heap = backend.heap;
+  const xBuffer = x.buffer;
+  const outBuffer = out.buffer;
+  // The common case, decided without further work: one output, and two distinct ordinary
+  // ArrayBuffers, neither of them the backend's memory, cannot overlap anything.
+  if (
+    out2 === undefined &&
+    xBuffer !== outBuffer &&
+    xBuffer instanceof ArrayBuffer &&
+    outBuffer instanceof ArrayBuffer &&
+    (heap === undefined || (xBuffer !== input.buffer && outBuffer !== input.buffer))
+  ) {
+    stream(backend, kernel, x, out, undefined, false, input, output, output2);
+    return;
+  }
   const plan = planOrder(call, x, out, out2);
   let source = plan & SNAPSHOT ? x.slice() : x;
   let backward = (plan & BACKWARD) !== 0;
@@ -101,10 +118,10 @@ export function forEachChunk(
   // A caller's view on the backend's own memory must not share the scratch buffers, or one
   // chunk would overwrite the next one's input or the previous one's output: stage such
   // arrays in ordinary memory.
-  const heap = backend.heap;
   if (heap) {
-    if (inScratch(heap, source)) source = source.slice();
-    if (inScratch(heap, out) || (out2 && inScratch(heap, out2))) {
+    const memory = input.buffer;
+    if (inScratch(heap, memory, source)) source = source.slice();
+    if (inScratch(heap, memory, out) || (out2 && inScratch(heap, memory, out2))) {
       finalOut = out;
       out = new Float32Array(length);
       if (out2 && !finalOut2) {
@@ -114,8 +131,24 @@ export function forEachChunk(
       backward = false;
     }
   }
+  stream(backend, kernel, source, out, out2, backward, input, output, output2);
+  if (finalOut) finalOut.set(out);
+  if (finalOut2 && out2) finalOut2.set(out2);
+}
 
-  const { input, output, output2 } = backend.scratch();
+/** The chunk loop itself: copy a chunk in, run the kernel on it, copy its results out. */
+function stream(
+  backend: Backend,
+  kernel: KernelName,
+  source: Float32Array,
+  out: Float32Array,
+  out2: Float32Array | undefined,
+  backward: boolean,
+  input: Float32Array,
+  output: Float32Array,
+  output2: Float32Array,
+): void {
+  const length = source.length;
   const chunk = backend.scratchLength;
   const chunks = Math.ceil(length / chunk);
   for (let k = 0; k < chunks; k++) {
@@ -127,6 +160,4 @@ export function forEachChunk(
     copyOut(out, start, output, count);
     if (out2) copyOut(out2, start, output2, count);
   }
-  if (finalOut) finalOut.set(out);
-  if (finalOut2 && out2) finalOut2.set(out2);
 }

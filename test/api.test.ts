@@ -826,3 +826,22 @@ describe('a large input through the SIMD backend', () => {
     }
   });
 });
+
+describe('the scratch views of a WASM backend', () => {
+  it.each(['simd', 'scalar'] as const)('%s: are cached, and rebuilt only when memory has grown', (name) => {
+    const engine = createEngine({ backend: name });
+    const impl = (engine as unknown as { impl: { scratch(): { input: Float32Array }; heap: { buffer(): ArrayBuffer } } }).impl;
+    const first = impl.scratch();
+    engine.sigmoid(variedInputs(100, 3));
+    expect(impl.scratch() === first).toBe(true); // no new views per call
+    const big = engine.alloc(4 * C * 16); // forces memory.grow
+    const second = impl.scratch();
+    expect(second === first).toBe(false);
+    expect(second.input.buffer).toBe(impl.heap.buffer());
+    expect(first.input.length).toBe(0); // the old views were detached by the growth
+    const x = variedInputs(3 * C + 5, 7);
+    expectBits(engine.sigmoid(x), Float32Array.from(x, emu.sigmoid), x, 'the copy path after growth');
+    expect(impl.scratch() === second).toBe(true);
+    big.free();
+  });
+});
