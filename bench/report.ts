@@ -102,7 +102,15 @@ export function toJson(report: Report): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173', '#3182bd'];
+const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#e6ab02', '#1b9e77', '#a6761d', '#000000', '#7b4173', '#3182bd'];
+
+/** Line style by kind of case: the roofline dashed black, the peer dashed, plain JS dotted. */
+function dash(name: string): string {
+  if (name === 'memcpy') return ' stroke-dasharray="8 4"';
+  if (name.startsWith('tfjs')) return ' stroke-dasharray="6 3"';
+  if (name.startsWith('js')) return ' stroke-dasharray="2 3"';
+  return '';
+}
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -152,18 +160,20 @@ export function toSvg(report: Report): string {
   // One line per case, with a legend entry.
   const cases = orderedKeys(measurements, (m) => m.case) as string[];
   cases.forEach((name, i) => {
-    const color = PALETTE[i % PALETTE.length]!;
+    const color = name === 'memcpy' ? '#000000' : PALETTE[i % PALETTE.length]!;
     const points = measurements
       .filter((m) => m.case === name && m.elementsPerSecond > 0)
       .sort((a, b) => a.size - b.size)
       .map((m) => `${x(m.size).toFixed(1)},${y(m.elementsPerSecond / 1e6).toFixed(1)}`);
-    if (points.length > 1) parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.join(' ')}"/>`);
+    if (points.length > 1) {
+      parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2"${dash(name)} points="${points.join(' ')}"/>`);
+    }
     for (const p of points) {
       const [px, py] = p.split(',');
       parts.push(`<circle cx="${px}" cy="${py}" r="3" fill="${color}"/>`);
     }
     const ly = top + 10 + i * 18;
-    parts.push(`<line x1="${left + plotW + 15}" y1="${ly}" x2="${left + plotW + 40}" y2="${ly}" stroke="${color}" stroke-width="2"/>`);
+    parts.push(`<line x1="${left + plotW + 15}" y1="${ly}" x2="${left + plotW + 40}" y2="${ly}" stroke="${color}" stroke-width="2"${dash(name)}/>`);
     parts.push(`<text x="${left + plotW + 46}" y="${ly + 4}">${escapeXml(name)}</text>`);
   });
   parts.push('</svg>');
