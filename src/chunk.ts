@@ -92,18 +92,22 @@ export function forEachChunk(
   // The views are fetched once: nothing below grows memory.
   const { input, output, output2 } = backend.scratch();
   const heap = backend.heap;
+  // The common case, decided without further work: distinct ordinary ArrayBuffers, none of
+  // them the backend's memory, cannot overlap anything.
+  const memory = heap === undefined ? undefined : input.buffer;
   const xBuffer = x.buffer;
   const outBuffer = out.buffer;
-  // The common case, decided without further work: one output, and two distinct ordinary
-  // ArrayBuffers, neither of them the backend's memory, cannot overlap anything.
+  const out2Buffer = out2 === undefined ? undefined : out2.buffer;
   if (
-    out2 === undefined &&
     xBuffer !== outBuffer &&
     xBuffer instanceof ArrayBuffer &&
     outBuffer instanceof ArrayBuffer &&
-    (heap === undefined || (xBuffer !== input.buffer && outBuffer !== input.buffer))
+    xBuffer !== memory &&
+    outBuffer !== memory &&
+    (out2Buffer === undefined ||
+      (out2Buffer !== xBuffer && out2Buffer !== outBuffer && out2Buffer instanceof ArrayBuffer && out2Buffer !== memory))
   ) {
-    stream(backend, kernel, x, out, undefined, false, input, output, output2);
+    stream(backend, kernel, x, out, out2, false, input, output, output2);
     return;
   }
   const plan = planOrder(call, x, out, out2);
@@ -118,8 +122,7 @@ export function forEachChunk(
   // A caller's view on the backend's own memory must not share the scratch buffers, or one
   // chunk would overwrite the next one's input or the previous one's output: stage such
   // arrays in ordinary memory.
-  if (heap) {
-    const memory = input.buffer;
+  if (heap && memory) {
     if (inScratch(heap, memory, source)) source = source.slice();
     if (inScratch(heap, memory, out) || (out2 && inScratch(heap, memory, out2))) {
       finalOut = out;

@@ -47,6 +47,11 @@ export class ResidentArray {
     this.cached = this.plain = undefined;
   }
 
+  /** @internal Whether the array lives in `engine`'s WASM memory and has not been freed. */
+  residentIn(engine: Engine): boolean {
+    return this.owner === engine && this.heap !== undefined && !this.freed;
+  }
+
   /** @internal Throws if the array cannot be used. */
   check(call: string, name: string): void {
     if (this.freed) throw new TypeError(`${call}: ${name} has been freed; allocate a new one with engine.alloc(length).`);
@@ -109,6 +114,14 @@ export class Engine {
   sigmoidWithDerivative(x: ResidentArray, y?: ResidentArray, dy?: ResidentArray): SigmoidWithDerivative<ResidentArray>;
   sigmoidWithDerivative(x: unknown, y?: unknown, dy?: unknown): unknown {
     const call = 'sigmoidWithDerivative(x, y, dy)';
+    // The common case first, as in unary(): Float32Arrays of one length, or outputs left out.
+    const n = isFloat32Array(x) ? x.length : 0;
+    const fits = (v: unknown): v is Float32Array | undefined => v === undefined || (isFloat32Array(v) && v.length === n);
+    if (n !== 0 && fits(y) && fits(dy)) {
+      const result = { y: y ?? new Float32Array(n), dy: dy ?? new Float32Array(n) };
+      forEachChunk(call, this.impl, 'sigmoidWithDerivative', x as Float32Array, result.y, result.dy);
+      return result;
+    }
     const kind = this.inputKind(call, 'x', x);
     this.outputKind(call, 'y', y, 'x', kind, x);
     this.outputKind(call, 'dy', dy, 'x', kind, x);
@@ -137,6 +150,11 @@ export class Engine {
       const result = out ?? new Float32Array(x.length);
       forEachChunk(call, this.impl, kernel, x, result);
       return result;
+    }
+    // Zero-copy between two live resident arrays of this engine: straight to the kernel.
+    if (x instanceof ResidentArray && out instanceof ResidentArray && x.length === out.length && x.residentIn(this) && out.residentIn(this)) {
+      this.impl.heap!.runAt(kernel, x.pointer, out.pointer, out.pointer, x.length);
+      return out;
     }
     const kind = this.inputKind(call, inName, x);
     this.outputKind(call, 'out', out, inName, kind, x);
