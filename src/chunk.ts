@@ -6,13 +6,29 @@ import type { Backend, Heap, KernelName } from './backend.js';
 type FloatArray = Float32Array | Float64Array;
 
 /**
+ * SharedArrayBuffer.prototype.byteLength's getter: it throws for anything but a
+ * SharedArrayBuffer, of any realm, which makes it a brand check `instanceof` is not.
+ */
+const SHARED_BYTE_LENGTH =
+  typeof SharedArrayBuffer === 'function' ? Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, 'byteLength')?.get : undefined;
+
+function isShared(buffer: ArrayBufferLike): boolean {
+  if (SHARED_BYTE_LENGTH === undefined) return false;
+  try {
+    SHARED_BYTE_LENGTH.call(buffer);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Distinct SharedArrayBuffer objects can share one block of memory (a buffer posted to a
  * worker and back, or a WebAssembly.Memory's buffer before and after growth), always from the
  * same base, so their byte offsets are comparable. Treat them as possibly the same memory.
  */
 function mayAlias(a: ArrayBufferLike, b: ArrayBufferLike): boolean {
-  if (a === b) return true;
-  return typeof SharedArrayBuffer === 'function' && a instanceof SharedArrayBuffer && b instanceof SharedArrayBuffer;
+  return a === b || (isShared(a) && isShared(b));
 }
 
 function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
@@ -92,8 +108,9 @@ export function forEachChunk(
   // The views are fetched once: nothing below grows memory.
   const { input, output, output2 } = backend.scratch();
   const heap = backend.heap;
-  // The common case, decided without further work: distinct ordinary ArrayBuffers, none of
-  // them the backend's memory, cannot overlap anything.
+  // The common case, decided without further work: distinct ordinary ArrayBuffers of this
+  // realm, none of them the backend's memory, cannot overlap anything. (Anything else, shared
+  // or from another realm, takes the general path.)
   const memory = heap === undefined ? undefined : input.buffer;
   const xBuffer = x.buffer;
   const outBuffer = out.buffer;

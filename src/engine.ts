@@ -136,10 +136,15 @@ export class Engine {
    * every backend). Free it with `free()` when done.
    */
   alloc(length: number): ResidentArray {
+    if (typeof length !== 'number') throw new TypeError(`alloc(length): length must be a number, not ${typeof length}.`);
     if (!Number.isSafeInteger(length) || length < 0) {
       throw new RangeError(`alloc(length): length must be a non-negative integer, not ${String(length)}.`);
     }
-    return new ResidentArray(this, this.impl.heap, length);
+    try {
+      return new ResidentArray(this, this.impl.heap, length);
+    } catch (error) {
+      throw new RangeError(`alloc(length): cannot allocate ${length} floats: ${(error as Error).message}`);
+    }
   }
 
   private unary(kernel: Unary, inName: string, x: unknown, out: unknown): unknown {
@@ -192,7 +197,13 @@ export class Engine {
     const like = (v: unknown): Float32Array | ResidentArray =>
       (v as Float32Array | ResidentArray | undefined) ?? (resident ? this.alloc(length) : new Float32Array(length));
     const o = like(out);
-    const o2 = two ? like(out2) : undefined;
+    let o2: Float32Array | ResidentArray | undefined;
+    try {
+      o2 = two ? like(out2) : undefined;
+    } catch (error) {
+      if (o !== out && o instanceof ResidentArray) o.free(); // no half-made result left behind
+      throw error;
+    }
     const heap = this.impl.heap;
     if (heap && this.ownsAll(x, o, o2)) {
       // Zero-copy: the data is already in this engine's memory. Resident arrays never share

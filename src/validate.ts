@@ -22,13 +22,17 @@ export function describe(value: unknown): string {
 }
 
 /**
- * The typed-array kind of a value, from the internal slot rather than `instanceof`, so that
- * arrays from another realm (an iframe, a vm context, a worker's structured clone) are
- * recognised too.
+ * %TypedArray%.prototype[Symbol.toStringTag]: the built-in getter reads the array's internal
+ * type, so arrays from another realm (an iframe, a vm context) are recognised, and an own or
+ * inherited `Symbol.toStringTag` property cannot pass an Int32Array off as a Float32Array.
  */
+const TYPED_ARRAY_NAME = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype) as object, Symbol.toStringTag)!
+  .get as (this: unknown) => string | undefined;
+
+/** The typed-array kind of a value ('Float32Array', ...), 'DataView', or undefined. */
 function typedArrayTag(value: unknown): string | undefined {
   if (!ArrayBuffer.isView(value)) return undefined;
-  return (value as unknown as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] ?? 'DataView';
+  return TYPED_ARRAY_NAME.call(value) ?? 'DataView';
 }
 
 export function isFloat32Array(value: unknown): value is Float32Array {
@@ -46,7 +50,10 @@ export function checkInput(call: string, name: string, value: unknown, isResiden
     checkNotStale(call, name, value);
     return 'float32';
   }
-  if (isFloat64Array(value)) return 'float64';
+  if (isFloat64Array(value)) {
+    checkNotStale(call, name, value);
+    return 'float64';
+  }
   if (isResident(value)) return 'resident';
   const hint = Array.isArray(value) || ArrayBuffer.isView(value) ? ` Convert it first, e.g. Float32Array.from(${name}).` : '';
   throw new TypeError(`${call}: ${name} must be ${ACCEPTED}, not ${describe(value)}.${hint}`);
@@ -77,7 +84,7 @@ export function checkOutput(
     const want = kind === 'float64' ? 'a Float64Array' : 'a Float32Array or a ResidentArray';
     throw new TypeError(`${call}: ${name} must be ${want} like ${input}, not ${describe(value)}.`);
   }
-  if (isFloat32Array(value)) checkNotStale(call, name, value);
+  if (ArrayBuffer.isView(value)) checkNotStale(call, name, value);
   const outLength = (value as ResidentLike).length;
   if (outLength !== length) {
     throw new RangeError(`${call}: ${name}.length is ${outLength} but ${input}.length is ${length}; they must match.`);
@@ -85,8 +92,8 @@ export function checkOutput(
 }
 
 /** A view of WASM memory taken before the memory grew has length 0: reject it, never read it as empty. */
-function checkNotStale(call: string, name: string, value: Float32Array): void {
-  if (value.length === 0 && isRetiredWasmBuffer(value.buffer)) {
+function checkNotStale(call: string, name: string, value: ArrayBufferView): void {
+  if (value.byteLength === 0 && isRetiredWasmBuffer(value.buffer)) {
     throw new TypeError(
       `${call}: ${name} is a stale view: the WebAssembly memory behind it has grown since it was taken. Take a fresh one from resident.array.`,
     );

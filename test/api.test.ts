@@ -845,3 +845,59 @@ describe('the scratch views of a WASM backend', () => {
     big.free();
   });
 });
+
+describe('odd inputs found in review', () => {
+  it('a SharedArrayBuffer from another realm sharing memory with the output is treated as overlapping', async () => {
+    const vm = await import('node:vm');
+    const memory = vm.runInNewContext('new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true })') as WebAssembly.Memory;
+    const before = memory.buffer;
+    memory.grow(1);
+    const after = memory.buffer; // another SharedArrayBuffer object over the same memory
+    for (const name of ['simd', 'scalar', 'js'] as const) {
+      const engine = createEngine({ backend: name });
+      const n = 2 * C + 100;
+      const x = new Float32Array(before, 0, n);
+      x.set(variedInputs(n, 71));
+      const want = Float32Array.from(x, emu.sigmoid);
+      const out = new Float32Array(after, 28, n); // 7 elements above x, in the same memory
+      engine.sigmoid(x, out);
+      expectBits(out, want, want, `${name}: sigmoid into an overlapping view of another realm's SharedArrayBuffer`);
+      // Float64 views take the same overlap analysis.
+      const x64 = new Float64Array(before, 0, 1000);
+      x64.set(Array.from({ length: 1000 }, (_, i) => i / 50 - 10));
+      const want64 = Float64Array.from(x64, (v) => engine.sigmoid(v));
+      engine.sigmoid(x64, new Float64Array(after, 8 * 3, 1000));
+      expect(Array.from(new Float64Array(after, 8 * 3, 1000))).toEqual(Array.from(want64));
+    }
+  });
+
+  it('a stale Float64Array view of WASM memory throws a TypeError, as input or output', () => {
+    const engine = createEngine({ backend: 'simd' });
+    const a = engine.alloc(4);
+    const stale = new Float64Array(a.array.buffer, 0, 2);
+    const big = engine.alloc(1 << 20); // grows memory: `stale` is detached
+    expect(() => engine.sigmoid(stale)).toThrow(/stale/);
+    expect(() => engine.sigmoidWithDerivative(stale)).toThrow(TypeError);
+    expect(() => engine.sigmoid(new Float64Array(2), stale)).toThrow(/stale/);
+    a.free();
+    big.free();
+  });
+
+  it('a typed array that fakes its Symbol.toStringTag is judged by its real type', () => {
+    const engine = createEngine({ backend: 'js' });
+    const i32 = new Int32Array([1, 2, 3]);
+    Object.defineProperty(i32, Symbol.toStringTag, { value: 'Float32Array' });
+    expect(() => engine.sigmoid(i32 as unknown as Float32Array)).toThrow(TypeError);
+    const out = new Float32Array(3).fill(7);
+    expect(() => engine.sigmoid(new Float32Array(3), i32 as unknown as Float32Array)).toThrow(TypeError);
+    expect(Array.from(out)).toEqual([7, 7, 7]);
+  });
+
+  it('alloc names itself and its parameter in every error', () => {
+    for (const name of ['simd', 'js'] as const) {
+      const engine = createEngine({ backend: name });
+      expect(() => engine.alloc('5' as unknown as number)).toThrow(TypeError);
+      expect(() => engine.alloc(2 ** 40)).toThrow(/^alloc\(length\): cannot allocate/);
+    }
+  });
+});

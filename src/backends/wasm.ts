@@ -13,7 +13,6 @@ interface KernelExports {
   readonly SCRATCH_INPUT: WebAssembly.Global;
   readonly SCRATCH_OUTPUT: WebAssembly.Global;
   readonly SCRATCH_OUTPUT2: WebAssembly.Global;
-  readonly UNROLL: WebAssembly.Global;
   heapBase(): number;
   sigmoid(input: number, output: number, length: number): void;
   sigmoidDerivative(input: number, output: number, length: number): void;
@@ -133,8 +132,6 @@ export class WasmBackend implements Backend, Heap {
   readonly scratchStart: number;
   readonly scratchEnd: number;
   readonly heap: Heap = this;
-  /** Loop unroll of the vector kernels, in elements (tests sweep lengths around it). */
-  readonly unroll: number;
   private readonly memory: WebAssembly.Memory;
   private readonly pointers: readonly [number, number, number];
   private views: Scratch | undefined;
@@ -148,7 +145,6 @@ export class WasmBackend implements Backend, Heap {
   ) {
     this.memory = exports.memory;
     this.scratchLength = exports.SCRATCH_LENGTH.value as number;
-    this.unroll = exports.UNROLL.value as number;
     this.pointers = [
       exports.SCRATCH_INPUT.value as number,
       exports.SCRATCH_OUTPUT.value as number,
