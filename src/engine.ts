@@ -205,7 +205,7 @@ export class Engine {
       throw error;
     }
     const heap = this.impl.heap;
-    if (heap && this.ownsAll(x, o, o2)) {
+    if (heap && [x, o, o2].every((v) => v === undefined || (v instanceof ResidentArray && v.residentIn(this)))) {
       // Zero-copy: the data is already in this engine's memory. Resident arrays never share
       // memory unless they are the same array, and the kernels read each element before
       // writing it, so in place is fine.
@@ -217,9 +217,5 @@ export class Engine {
       forEachChunk(call, this.impl, kernel, view(x as Float32Array | ResidentArray), view(o), o2 && view(o2));
     }
     return [o, o2];
-  }
-
-  private ownsAll(...values: unknown[]): boolean {
-    return values.every((v) => v === undefined || (v instanceof ResidentArray && v.owner === this && v.heap !== undefined));
   }
 }

@@ -66,33 +66,41 @@ export class BackendUnavailableError extends Error {
   override readonly name = 'BackendUnavailableError';
 }
 
+/** Throws BackendUnavailableError if this runtime cannot compile the build. */
+function requireSupport(flavor: WasmFlavor, source: Uint8Array<ArrayBuffer>): void {
+  const reason = unsupportedReason(flavor, source);
+  if (reason) throw new BackendUnavailableError(reason);
+}
+
+function instantiationFailed(flavor: WasmFlavor, error: unknown): BackendUnavailableError {
+  return new BackendUnavailableError(`instantiating the ${flavor} build failed: ${String(error)}`);
+}
+
 /**
  * Instantiates a build synchronously and self-checks it. `source` replaces the embedded bytes
  * (tests use it to feed a deliberately broken build).
  */
 export function loadWasmBackendSync(flavor: WasmFlavor, source: Uint8Array<ArrayBuffer> = wasmBytes(flavor)): WasmBackend {
-  const reason = unsupportedReason(flavor, source);
-  if (reason) throw new BackendUnavailableError(reason);
-  let exports: KernelExports;
+  requireSupport(flavor, source);
+  let exports: unknown;
   try {
-    exports = instantiateSync<Record<string, unknown>>(source).exports as unknown as KernelExports;
+    exports = instantiateSync<Record<string, unknown>>(source).exports;
   } catch (error) {
-    throw new BackendUnavailableError(`instantiating the ${flavor} build failed: ${String(error)}`);
+    throw instantiationFailed(flavor, error);
   }
-  return selfChecked(new WasmBackend(flavor, exports));
+  return selfChecked(new WasmBackend(flavor, exports as KernelExports));
 }
 
 /** The asynchronous twin of loadWasmBackendSync: compiles off the main thread where it can. */
 export async function loadWasmBackend(flavor: WasmFlavor, source: Uint8Array<ArrayBuffer> = wasmBytes(flavor)): Promise<WasmBackend> {
-  const reason = unsupportedReason(flavor, source);
-  if (reason) throw new BackendUnavailableError(reason);
-  let exports: KernelExports;
+  requireSupport(flavor, source);
+  let exports: unknown;
   try {
-    exports = (await instantiate<Record<string, unknown>>(source)).exports as unknown as KernelExports;
+    exports = (await instantiate<Record<string, unknown>>(source)).exports;
   } catch (error) {
-    throw new BackendUnavailableError(`instantiating the ${flavor} build failed: ${String(error)}`);
+    throw instantiationFailed(flavor, error);
   }
-  return selfChecked(new WasmBackend(flavor, exports));
+  return selfChecked(new WasmBackend(flavor, exports as KernelExports));
 }
 
 /**
