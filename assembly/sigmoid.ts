@@ -47,6 +47,10 @@ const SIGMOID_WITH_DERIVATIVE = 3;
 // vectors per iteration beat two by ~20% and one by ~60%.
 export const UNROLL: i32 = 16;
 
+// Floats per vector operation: 4 in the SIMD build, 1 in the scalar one. The wrapper reads it
+// to tell which build a module handed to init({ module }) is.
+export const LANES: i32 = ASC_FEATURE_SIMD ? 4 : 1;
+
 // @ts-ignore: decorator
 @inline function kernelX4(kind: i32, x: v128, out: usize, out2: usize): void {
   const one = f32x4.splat(1.0);

@@ -81,13 +81,31 @@ export interface ElementwiseFunction {
   <O extends Float32Array | ResidentArray>(x: Float32Array | ResidentArray, out: O): O;
 }
 
+/** A backend the selection passed over, and why. */
+export interface Rejection {
+  /** 'simd', 'scalar', or 'options.module' for a caller's build. */
+  readonly candidate: string;
+  readonly reason: string;
+}
+
 export class Engine {
   /** Which implementation this engine runs: 'simd', 'scalar' or 'js'. */
   readonly backend: BackendName;
 
+  /**
+   * The preferred backends that could not run here, in order of preference, and why: empty
+   * when the first choice runs. A WASM backend only runs after it validated and passed its
+   * self-check.
+   */
+  readonly rejected: readonly Rejection[];
+
   /** @internal */
-  constructor(/** @internal */ readonly impl: Backend) {
+  constructor(
+    /** @internal */ readonly impl: Backend,
+    rejected: readonly Rejection[] = [],
+  ) {
     this.backend = impl.name;
+    this.rejected = Object.freeze([...rejected]);
   }
 
   // The functions are bound properties, so `const { sigmoid } = engine` works.

@@ -2,7 +2,7 @@
 // from CommonJS, with its type declarations.
 /// <reference types="node" />
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,10 +21,16 @@ it("the tests' import of 'simd-activations' is the built build/lib/index.js", ()
 describe('the package from another folder', () => {
   let dir: string;
 
+  // The tarball npm would publish, unpacked with nothing else installed: the package must run
+  // on its own files (it has no runtime dependencies).
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'simd-activations-'));
     mkdirSync(join(dir, 'node_modules'));
-    symlinkSync(root, join(dir, 'node_modules', 'simd-activations'), 'dir');
+    const [packed] = JSON.parse(
+      execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: root, encoding: 'utf8' }),
+    ) as { filename: string }[];
+    execFileSync('tar', ['-xzf', join(dir, packed!.filename), '-C', join(dir, 'node_modules')]);
+    renameSync(join(dir, 'node_modules', 'package'), join(dir, 'node_modules', 'simd-activations'));
   });
 
   afterAll(() => {
@@ -66,6 +72,24 @@ console.log(JSON.stringify([pkg.name, WebAssembly.validate(simd), WebAssembly.va
 `,
     );
     expect(run('exports.mjs')).toBe(JSON.stringify(['simd-activations', true, true]));
+  });
+
+  it('imports only its own files, by relative path with extension (what a browser needs without a bundler)', () => {
+    const lib = join(dir, 'node_modules', 'simd-activations', 'build', 'lib');
+    const files = readdirSync(lib, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
+    expect(files).toContain(join('generated', 'loader.js'));
+    let imports = 0;
+    for (const file of files) {
+      const text = readFileSync(join(lib, file), 'utf8');
+      for (const [, specifier] of text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?\bfrom\s*['"]([^'"]+)['"]/g)) {
+        imports++;
+        expect(specifier, `${file} imports ${specifier}`).toMatch(/^\.\.?\/.*\.js$/);
+        expect(existsSync(join(lib, file, '..', specifier!)), `${file} imports ${specifier}`).toBe(true);
+      }
+      expect(text, file).not.toMatch(/\bimport\s*\(/); // no dynamic import either
+      expect(text, file).not.toMatch(/\brequire\s*\(/);
+    }
+    expect(imports).toBeGreaterThan(5);
   });
 });
 

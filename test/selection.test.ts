@@ -2,9 +2,11 @@
 // the self-check that rejects a build computing wrong results, and the scalar build's contents.
 /// <reference types="node" />
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import binaryen from 'binaryen';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BackendUnavailableError, createEngine, createEngineAsync } from 'simd-activations';
+import { BackendUnavailableError, createEngine, createEngineAsync, type WasmSource } from 'simd-activations';
 import { loadWasmBackendSync, wasmBytes } from '../build/lib/backends/wasm.js';
 import { KERNEL_CONSTANTS } from '../build/lib/generated/wasm.js';
 import * as emu from '../build/lib/backends/js.js';
@@ -131,6 +133,7 @@ describe('without WebAssembly SIMD', () => {
     rejectSimdBytes();
     const engine = createEngine();
     expect(engine.backend).toBe('scalar');
+    expect(engine.rejected).toEqual([{ candidate: 'simd', reason: expect.stringMatching(/does not support 128-bit WebAssembly SIMD/) }]);
     expectCorrect(engine);
     expect((await createEngineAsync()).backend).toBe('scalar');
     const api = await freshApi();
@@ -145,7 +148,130 @@ describe('without WebAssembly SIMD', () => {
 
   it("'auto' falls back to JS when neither build validates", () => {
     vi.spyOn(WebAssembly, 'validate').mockReturnValue(false);
-    expect(createEngine().backend).toBe('js');
+    const engine = createEngine();
+    expect(engine.backend).toBe('js');
+    expect(engine.rejected.map((r) => r.candidate)).toEqual(['simd', 'scalar']);
+  });
+});
+
+describe('a build supplied by the caller: init({ module }) and createEngineAsync({ module })', () => {
+  const simdFile = (): Uint8Array<ArrayBuffer> => new Uint8Array(readFileSync(buildFile('simd.wasm')));
+  const scalarFile = (): Uint8Array<ArrayBuffer> => new Uint8Array(readFileSync(buildFile('scalar.wasm')));
+  let server: Server | undefined;
+
+  /** Serves the two builds over HTTP (Node's fetch has no file: URLs); other paths answer 404. */
+  async function serveBuilds(): Promise<string> {
+    server = createServer((request, response) => {
+      const name = request.url?.slice(1);
+      if (name !== 'simd.wasm' && name !== 'scalar.wasm') return response.writeHead(404).end();
+      // A generic content type on purpose: the package must not depend on application/wasm.
+      response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(readFileSync(buildFile(name)));
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  }
+
+  afterEach(() => {
+    server?.close();
+    server = undefined;
+  });
+
+  it('takes the build in every form, tells which build it is, and computes the same results', async () => {
+    const base = await serveBuilds();
+    const forms: [string, () => WasmSource, string][] = [
+      ['a compiled Module', () => new WebAssembly.Module(simdFile()), 'simd'],
+      ['an ArrayBuffer', () => scalarFile().buffer, 'scalar'],
+      ['a Uint8Array view inside a larger buffer', () => {
+        const bytes = simdFile();
+        const padded = new Uint8Array(bytes.length + 24);
+        padded.set(bytes, 8);
+        return padded.subarray(8, 8 + bytes.length);
+      }, 'simd'],
+      ['a Response', () => new Response(scalarFile()), 'scalar'],
+      ['a promise of a Response', () => fetch(`${base}simd.wasm`), 'simd'],
+      ['a URL', () => new URL('scalar.wasm', base), 'scalar'],
+      ['a URL string', () => `${base}simd.wasm`, 'simd'],
+    ];
+    for (const [, source, expected] of forms) {
+      const engine = await createEngineAsync({ module: source() });
+      expect(engine.backend).toBe(expected);
+      expect(engine.rejected).toEqual([]);
+      expectCorrect(engine);
+    }
+    const api = await freshApi();
+    const engine = await api.init({ module: new URL('scalar.wasm', base) });
+    expect(engine.backend).toBe('scalar');
+    expect(api.backend()).toBe('scalar');
+    expect(await api.init()).toBe(engine);
+  });
+
+  it("with 'auto', a module that cannot be used is reported once and the embedded builds take over", async () => {
+    const base = await serveBuilds();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const emptyModule = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+    const cases: [WasmSource, RegExp][] = [
+      [`${base}missing.wasm`, /HTTP 404/],
+      [emptyModule, /not a simd-activations build/],
+      [new Uint8Array([1, 2, 3]), /cannot load it/],
+    ];
+    for (const [source, reason] of cases) {
+      warn.mockClear();
+      const engine = await createEngineAsync({ module: source });
+      expect(engine.backend).toBe('simd');
+      expect(engine.rejected).toEqual([{ candidate: 'options.module', reason: expect.stringMatching(reason) }]);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toMatch(reason);
+      expectCorrect(engine);
+    }
+  });
+
+  it('a build that fails the self-check is not used', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const bytes = simdFile();
+    // The exported global C2 and the kernels' splats of it, moved 1000 ulps.
+    const from = new Uint8Array(new Float32Array([KERNEL_CONSTANTS.C2]).buffer);
+    const to = new Uint8Array(new Uint32Array([bits(KERNEL_CONSTANTS.C2) + 1000]).buffer);
+    let replaced = 0;
+    for (let i = 0; i + 4 <= bytes.length; i++) {
+      if (from.every((b, j) => bytes[i + j] === b)) {
+        bytes.set(to, i);
+        replaced++;
+      }
+    }
+    expect(replaced).toBeGreaterThan(1);
+    const engine = await createEngineAsync({ module: bytes });
+    expect(engine.rejected[0]?.reason).toMatch(/self-check/);
+    await expect(createEngineAsync({ module: bytes, backend: 'simd' })).rejects.toThrow(/self-check/);
+  });
+
+  it('naming a backend insists on it', async () => {
+    await expect(createEngineAsync({ module: simdFile(), backend: 'simd' })).resolves.toHaveProperty('backend', 'simd');
+    await expect(createEngineAsync({ module: simdFile(), backend: 'scalar' })).rejects.toThrow(BackendUnavailableError);
+    await expect(createEngineAsync({ module: simdFile(), backend: 'scalar' })).rejects.toThrow(/it is the simd build, not the scalar one/);
+    await expect(createEngineAsync({ module: simdFile(), backend: 'js' })).rejects.toThrow(TypeError);
+  });
+
+  it('rejects a value of the wrong type with a TypeError naming options.module, before loading anything', async () => {
+    for (const bad of [42, {}, null, true, [1, 2]]) {
+      await expect(createEngineAsync({ module: bad as unknown as WasmSource })).rejects.toThrow(TypeError);
+      await expect(createEngineAsync({ module: bad as unknown as WasmSource })).rejects.toThrow(/options\.module must be/);
+    }
+    const api = await freshApi();
+    await expect(api.init({ module: 42 as unknown as WasmSource })).rejects.toThrow(/init\(options\): options\.module/);
+    await expect(api.init(7 as unknown as object)).rejects.toThrow(/init\(options\): options must be an object/);
+    // A failed init(options) leaves no default engine behind: a corrected call succeeds.
+    expect((await api.init({ module: scalarFile() })).backend).toBe('scalar');
+  });
+
+  it('init(options) once the default engine exists, or while it is created synchronously, rejects', async () => {
+    const api = await freshApi();
+    api.sigmoid(1);
+    await expect(api.init({ module: scalarFile() })).rejects.toThrow(/already exists/);
+    const other = await freshApi();
+    const pending = other.init({ module: scalarFile() });
+    other.sigmoid(1); // the default engine made synchronously while init(options) compiles
+    await expect(pending).rejects.toThrow(/options were not applied/);
+    expect(other.backend()).toBe('simd');
   });
 });
 

@@ -1,6 +1,9 @@
 // The WASM backends: instantiate one of the embedded builds, check it, and give the engine
 // cached views of its scratch buffers and a heap for resident arrays.
-import { instantiate, instantiateSync } from '@assemblyscript/loader';
+import type * as Loader from '@assemblyscript/loader';
+// The generated copy of @assemblyscript/loader (see scripts/embed-wasm.mjs), typed by the
+// package's own declarations.
+import * as loader from '../generated/loader.js';
 import type { Backend, Heap, KernelName, Scratch } from '../backend.js';
 import { SCALAR_WASM_BASE64, SELF_CHECK_INPUTS, SELF_CHECK_OUTPUTS, SIMD_WASM_BASE64 } from '../generated/wasm.js';
 
@@ -9,6 +12,7 @@ export type WasmFlavor = 'simd' | 'scalar';
 /** What assembly/index.ts exports. */
 interface KernelExports {
   readonly memory: WebAssembly.Memory;
+  readonly LANES: WebAssembly.Global;
   readonly SCRATCH_LENGTH: WebAssembly.Global;
   readonly SCRATCH_INPUT: WebAssembly.Global;
   readonly SCRATCH_OUTPUT: WebAssembly.Global;
@@ -19,6 +23,8 @@ interface KernelExports {
   sigmoidDerivativeFromOutput(input: number, output: number, length: number): void;
   sigmoidWithDerivative(input: number, output: number, output2: number, length: number): void;
 }
+
+const { instantiate, instantiateSync } = loader as unknown as typeof Loader;
 
 const PAGE_BYTES = 65536;
 const ALIGN_BYTES = 16;
@@ -101,6 +107,62 @@ export async function loadWasmBackend(flavor: WasmFlavor, source: Uint8Array<Arr
     throw instantiationFailed(flavor, error);
   }
   return selfChecked(new WasmBackend(flavor, exports as KernelExports));
+}
+
+/** Floats per vector operation in each build (assembly/sigmoid.ts, exported as LANES). */
+const LANES: Record<WasmFlavor, number> = { simd: 4, scalar: 1 };
+
+/**
+ * A build supplied by the caller instead of the embedded bytes: compiled, as bytes, as a fetch
+ * Response (or a promise of one), or the URL to fetch it from.
+ */
+export type WasmSource = WebAssembly.Module | WasmData;
+type WasmData = ArrayBuffer | ArrayBufferView | Response | PromiseLike<Response> | URL | string;
+
+/** Whether `value` has one of the WasmSource types (checked before anything is fetched). */
+export function isWasmSource(value: unknown): value is WasmSource {
+  return (
+    typeof value === 'string' ||
+    value instanceof URL ||
+    value instanceof ArrayBuffer ||
+    ArrayBuffer.isView(value) ||
+    (typeof WebAssembly === 'object' && value instanceof WebAssembly.Module) ||
+    (typeof Response === 'function' && value instanceof Response) ||
+    (typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function') ||
+    (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer)
+  );
+}
+
+/**
+ * Loads a caller's build: fetches or reads it, compiles it, tells which build it is from its
+ * LANES export, and self-checks it like the embedded ones. A Response is read as bytes rather
+ * than compiled while streaming, so that a server sending .wasm with a generic content type
+ * still works; the modules are a few kilobytes.
+ */
+export async function loadWasmBackendFrom(source: WasmSource): Promise<WasmBackend> {
+  let exports: Partial<KernelExports>;
+  try {
+    const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(await bytesOf(source as WasmData));
+    exports = (await instantiate<Record<string, unknown>>(module)).exports as Partial<KernelExports>;
+  } catch (error) {
+    throw new BackendUnavailableError(`cannot load it: ${String(error)}`);
+  }
+  const lanes = exports.LANES?.value as unknown;
+  if (lanes !== LANES.simd && lanes !== LANES.scalar) throw new BackendUnavailableError('it is not a simd-activations build (it exports no LANES)');
+  return selfChecked(new WasmBackend(lanes === LANES.simd ? 'simd' : 'scalar', exports as KernelExports));
+}
+
+async function bytesOf(source: WasmData): Promise<Uint8Array<ArrayBuffer>> {
+  const resolved: unknown = typeof source === 'string' || source instanceof URL ? await fetch(source) : await source;
+  if (typeof Response === 'function' && resolved instanceof Response) {
+    if (!resolved.ok) throw new Error(`fetching ${resolved.url} answered HTTP ${resolved.status}`);
+    return new Uint8Array(await resolved.arrayBuffer());
+  }
+  const data = resolved as ArrayBuffer | ArrayBufferView;
+  // A copy: compiling from a view the caller can still change (or share) would race with it.
+  return ArrayBuffer.isView(data)
+    ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice()
+    : new Uint8Array(data).slice();
 }
 
 /**
