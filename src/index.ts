@@ -120,10 +120,11 @@ function engine(): Engine {
 }
 
 /**
- * Prepares the default engine ahead of the first call, compiling asynchronously (browsers
- * refuse synchronous compilation of modules over 4 KB on the main thread, so there the first
- * call without init() runs on the scalar build). Calls without options share one compilation.
- * Options (see createEngineAsync) apply only before the default engine exists.
+ * Prepares the default engine ahead of the first call, compiling asynchronously, so that the
+ * first call does not compile on the spot (older Chromium refused synchronous compilation of
+ * modules over 4 KB on the main thread; the first call then settled for the scalar build).
+ * Calls without options share one compilation. Options (see createEngineAsync) apply only
+ * before the default engine exists.
  */
 export function init(options?: AsyncEngineOptions): Promise<Engine> {
   if (options === undefined) {

@@ -1,0 +1,145 @@
+// @ts-check
+// The race, in a Web Worker so that the page stays responsive: times sigmoid on each backend
+// and posts every result as soon as it is measured.
+//
+// Messages in:  { type: 'race', sizes: number[], millis: number }
+// Messages out: { type: 'ready', cases: {id, label, unavailable?}[] }
+//               { type: 'result', id, size, rate, done, total }   rate in elements per second
+//               { type: 'done' } | { type: 'error', message }
+import { createEngineAsync } from '../build/lib/index.js';
+
+/** @typedef {import('../build/lib/index.js').Engine} Engine */
+/** @typedef {{ id: string, label: string, unavailable?: string }} CaseInfo */
+/** @typedef {(x: Float32Array, out: Float32Array) => void} Kernel */
+/** @typedef {{ run: Kernel, release?: () => void }} Prepared */
+
+// The worker's global scope (typed by hand: the DOM and WebWorker type libraries conflict).
+const scope = /** @type {{ postMessage(message: unknown): void, onmessage: ((event: MessageEvent) => unknown) | null }} */ (
+  /** @type {unknown} */ (self)
+);
+
+/** @param {import('../build/lib/index.js').BackendName} backend */
+async function engineOrReason(backend) {
+  try {
+    return await createEngineAsync({ backend });
+  } catch (error) {
+    return String(/** @type {Error} */ (error).message);
+  }
+}
+
+const ready = (async () => {
+  const [js, scalar, simd] = await Promise.all([engineOrReason('js'), engineOrReason('scalar'), engineOrReason('simd')]);
+  /**
+   * Each case prepares its arrays for a size and returns the function to time.
+   * @type {{ info: CaseInfo, prepare?: (x: Float32Array) => Prepared }[]}
+   */
+  const cases = [
+    {
+      info: { id: 'js-naive', label: 'JS naive' },
+      prepare: () => ({
+        run: (x, out) => {
+          for (let i = 0; i < x.length; i++) out[i] = 1 / (1 + Math.exp(-(x[i] ?? 0)));
+        },
+      }),
+    },
+    engineCase('js', 'JS fallback', js),
+    engineCase('scalar', 'WASM scalar', scalar),
+    engineCase('simd', 'WASM SIMD', simd),
+    residentCase('simd-resident', 'WASM SIMD, resident', simd),
+  ];
+  return cases;
+})();
+
+/**
+ * sigmoid(x, out) through the copying API.
+ * @param {string} id @param {string} label @param {Engine | string} engine
+ */
+function engineCase(id, label, engine) {
+  if (typeof engine === 'string') return { info: { id, label, unavailable: engine } };
+  return { info: { id, label }, prepare: () => ({ run: /** @type {Kernel} */ ((x, out) => void engine.sigmoid(x, out)) }) };
+}
+
+/**
+ * sigmoid on arrays that live in the engine's memory: no copies.
+ * @param {string} id @param {string} label @param {Engine | string} engine
+ */
+function residentCase(id, label, engine) {
+  if (typeof engine === 'string') return { info: { id, label, unavailable: engine } };
+  return {
+    info: { id, label },
+    /** @param {Float32Array} x */
+    prepare: (x) => {
+      const input = engine.alloc(x.length);
+      const output = engine.alloc(x.length);
+      input.array.set(x);
+      return {
+        run: () => void engine.sigmoid(input, output),
+        release: () => {
+          input.free();
+          output.free();
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Elements per second: the best of three rounds, each calling `kernel` until `millis` / 3 have
+ * passed (timers in a worker can be coarse, so each round runs many calls).
+ * @param {Kernel} kernel @param {Float32Array} x @param {Float32Array} out @param {number} millis
+ */
+function measure(kernel, x, out, millis) {
+  kernel(x, out); // warm up, and let the engine compile the hot path
+  let best = 0;
+  for (let round = 0; round < 3; round++) {
+    let calls = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    do {
+      kernel(x, out);
+      calls++;
+      elapsed = performance.now() - start;
+    } while (elapsed < millis / 3);
+    best = Math.max(best, (calls * x.length) / (elapsed / 1000));
+  }
+  return best;
+}
+
+/** Inputs uniform in [-10, 10], from a fixed seed so that every run times the same data. */
+function inputs(/** @type {number} */ size) {
+  const x = new Float32Array(size);
+  let state = 0x9e3779b9;
+  for (let i = 0; i < size; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    x[i] = (state / 2 ** 32) * 20 - 10;
+  }
+  return x;
+}
+
+scope.onmessage = async (/** @type {MessageEvent} */ event) => {
+  const { sizes, millis } = /** @type {{ sizes: number[], millis: number }} */ (event.data);
+  try {
+    const cases = (await ready).filter((c) => c.prepare);
+    const total = sizes.length * cases.length;
+    let done = 0;
+    for (const size of sizes) {
+      const x = inputs(size);
+      const out = new Float32Array(size);
+      for (const { info, prepare } of cases) {
+        const prepared = /** @type {NonNullable<typeof prepare>} */ (prepare)(x);
+        const rate = measure(prepared.run, x, out, millis);
+        prepared.release?.();
+        done++;
+        scope.postMessage({ type: 'result', id: info.id, size, rate, done, total });
+      }
+    }
+    scope.postMessage({ type: 'done' });
+  } catch (error) {
+    scope.postMessage({ type: 'error', message: String(error) });
+  }
+};
+
+ready.then(
+  (cases) => scope.postMessage({ type: 'ready', cases: cases.map((c) => c.info) }),
+  (error) => scope.postMessage({ type: 'error', message: String(error) }),
+);

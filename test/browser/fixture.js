@@ -1,0 +1,87 @@
+// @ts-check
+// Runs in the page and in a worker: computes every function on every backend for the inputs
+// the test sends (float32 bit patterns) and returns the output bits, so that the test can
+// compare them with the same computation in Node.
+import { createEngine, createEngineAsync, init } from '../../build/lib/index.js';
+
+/** @typedef {import('../../build/lib/index.js').Engine} Engine */
+/** @typedef {{ backend: string, rejected: readonly { candidate: string, reason: string }[] }} Selection */
+
+/** @param {Float32Array} v */
+const bitsOf = (v) => Array.from(new Uint32Array(v.buffer, v.byteOffset, v.length));
+
+/** Every function's output bits on one engine, through the copying API and through resident arrays. */
+function outputs(/** @type {Engine} */ engine, /** @type {Float32Array} */ x) {
+  const both = engine.sigmoidWithDerivative(x);
+  const resident = engine.alloc(x.length);
+  resident.array.set(x);
+  const residentOut = engine.sigmoid(resident);
+  const result = {
+    sigmoid: bitsOf(engine.sigmoid(x)),
+    sigmoidDerivative: bitsOf(engine.sigmoidDerivative(x)),
+    sigmoidDerivativeFromOutput: bitsOf(engine.sigmoidDerivativeFromOutput(x)),
+    sigmoidWithDerivativeY: bitsOf(both.y),
+    sigmoidWithDerivativeDy: bitsOf(both.dy),
+    residentSigmoid: bitsOf(residentOut.array),
+  };
+  resident.free();
+  residentOut.free();
+  return result;
+}
+
+/** @param {Engine} engine @returns {Selection} */
+const selection = (engine) => ({ backend: engine.backend, rejected: engine.rejected });
+
+/** @param {unknown} error */
+const message = (error) => String(/** @type {Error} */ (error)?.message ?? error);
+
+/** @param {number[]} inputBits */
+export async function compute(inputBits) {
+  const x = new Float32Array(Uint32Array.from(inputBits).buffer);
+  /** @type {Record<string, ReturnType<typeof outputs> | { error: string }>} */
+  const backends = {};
+  for (const backend of /** @type {const} */ (['simd', 'scalar', 'js'])) {
+    try {
+      backends[backend] = outputs(await createEngineAsync({ backend }), x);
+    } catch (error) {
+      backends[backend] = { error: message(error) };
+    }
+  }
+  /** @type {Selection & { sigmoid: number[] } | { error: string }} */
+  let fromUrl;
+  try {
+    const engine = await createEngineAsync({ module: new URL('../../build/simd.wasm', import.meta.url), backend: 'simd' });
+    fromUrl = { ...selection(engine), sigmoid: outputs(engine, x).sigmoid };
+  } catch (error) {
+    fromUrl = { error: message(error) };
+  }
+  /** @type {Selection | { error: string }} */
+  let sync;
+  try {
+    sync = selection(createEngine());
+  } catch (error) {
+    sync = { error: message(error) };
+  }
+  const initialized = await init();
+  return {
+    default: { ...selection(initialized), sigmoid: outputs(initialized, x).sigmoid },
+    sync,
+    fromUrl,
+    backends,
+    isWorker: typeof window === 'undefined',
+  };
+}
+
+// In a worker: answer each message with the results.
+if (typeof window === 'undefined') {
+  const scope = /** @type {{ postMessage(message: unknown): void, onmessage: ((event: MessageEvent) => unknown) | null }} */ (
+    /** @type {unknown} */ (self)
+  );
+  scope.onmessage = async (/** @type {MessageEvent} */ event) => {
+    try {
+      scope.postMessage({ result: await compute(event.data) });
+    } catch (error) {
+      scope.postMessage({ error: message(error) });
+    }
+  };
+}
