@@ -213,6 +213,7 @@ describe('a build supplied by the caller: init({ module }) and createEngineAsync
       [`${base}missing.wasm`, /HTTP 404/],
       [emptyModule, /not a simd-activations build/],
       [new Uint8Array([1, 2, 3]), /cannot load it/],
+      [Promise.resolve(42) as unknown as Promise<Response>, /resolved to number, not a Response/],
     ];
     for (const [source, reason] of cases) {
       warn.mockClear();

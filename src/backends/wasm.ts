@@ -158,11 +158,12 @@ async function bytesOf(source: WasmData): Promise<Uint8Array<ArrayBuffer>> {
     if (!resolved.ok) throw new Error(`fetching ${resolved.url} answered HTTP ${resolved.status}`);
     return new Uint8Array(await resolved.arrayBuffer());
   }
-  const data = resolved as ArrayBuffer | ArrayBufferView;
   // A copy: compiling from a view the caller can still change (or share) would race with it.
-  return ArrayBuffer.isView(data)
-    ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice()
-    : new Uint8Array(data).slice();
+  if (ArrayBuffer.isView(resolved)) return new Uint8Array(resolved.buffer, resolved.byteOffset, resolved.byteLength).slice();
+  if (resolved instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && resolved instanceof SharedArrayBuffer)) {
+    return new Uint8Array(resolved).slice();
+  }
+  throw new TypeError(`the promise resolved to ${resolved === null ? 'null' : typeof resolved}, not a Response`);
 }
 
 /**
