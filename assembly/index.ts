@@ -1,7 +1,10 @@
 // Exports only: the kernels, the memory layout the wrapper reads, and the kernel constants
 // (read once at build time to generate the JS emulation's copy; see scripts/embed-wasm.mjs).
 export { sigmoid, sigmoidDerivative, sigmoidDerivativeFromOutput, sigmoidWithDerivative, UNROLL, LANES } from "./sigmoid";
-export { SCRATCH_LENGTH, SCRATCH_INPUT, SCRATCH_OUTPUT, SCRATCH_OUTPUT2, heapBase } from "./memory";
+export {
+  SCRATCH_LENGTH, SCRATCH_INPUT, SCRATCH_OUTPUT, SCRATCH_OUTPUT2, MAX_WORKERS, WORKER_STATUS, WORKER_SCRATCH, WORKER_SCRATCH_STRIDE,
+  heapBase,
+} from "./memory";
 export {
   MINUS_LOG2E, MAGIC_BIAS, MINUS_LN2_HI, MINUS_LN2_LO, C1, C2, C3, C4, C5, C6, SCALE_SHIFT, SCALED_ONE, UNSCALE, Z_MAX,
 } from "./exp";

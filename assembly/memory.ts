@@ -16,6 +16,22 @@ export const SCRATCH_INPUT: usize = memory.data(SCRATCH_LENGTH << 2, ALIGN);
 export const SCRATCH_OUTPUT: usize = memory.data(SCRATCH_LENGTH << 2, ALIGN);
 export const SCRATCH_OUTPUT2: usize = memory.data(SCRATCH_LENGTH << 2, ALIGN);
 
+// The threads build (SIMD over shared memory, for the worker pool) adds, for each of up to
+// MAX_WORKERS workers, a status word and three scratch buffers of its own. A worker streams
+// data that lives outside this memory (a SharedArrayBuffer) through its scratch buffers, and
+// sets its status word with an atomic store when its share of a call is done; the thread that
+// started the call waits on the words. The other builds have no workers and reserve nothing.
+
+/** Workers the pool can run at most (0 in the single-threaded builds). */
+export const MAX_WORKERS: i32 = ASC_FEATURE_THREADS ? 16 : 0;
+/** Bytes of worker k's three scratch buffers (input, output, output 2, in that order). */
+export const WORKER_SCRATCH_STRIDE: i32 = 3 * (SCRATCH_LENGTH << 2);
+// (A reservation cannot be empty: the single-threaded builds reserve one aligned unit, unused.)
+/** One i32 per worker: 0 while its share is pending, 1 when done, 2 when it failed. */
+export const WORKER_STATUS: usize = memory.data(ASC_FEATURE_THREADS ? MAX_WORKERS << 2 : ALIGN, ALIGN);
+/** Worker k's scratch buffers start at WORKER_SCRATCH + k * WORKER_SCRATCH_STRIDE. */
+export const WORKER_SCRATCH: usize = memory.data(ASC_FEATURE_THREADS ? MAX_WORKERS * WORKER_SCRATCH_STRIDE : ALIGN, ALIGN);
+
 /** First byte after all static data: resident arrays are allocated from here up. */
 export function heapBase(): usize {
   return (__heap_base + <usize>(ALIGN - 1)) & ~<usize>(ALIGN - 1);

@@ -12,7 +12,7 @@ type FloatArray = Float32Array | Float64Array;
 const SHARED_BYTE_LENGTH =
   typeof SharedArrayBuffer === 'function' ? Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, 'byteLength')?.get : undefined;
 
-function isShared(buffer: ArrayBufferLike): boolean {
+export function isShared(buffer: ArrayBufferLike): boolean {
   if (SHARED_BYTE_LENGTH === undefined) return false;
   try {
     SHARED_BYTE_LENGTH.call(buffer);
@@ -31,7 +31,7 @@ function mayAlias(a: ArrayBufferLike, b: ArrayBufferLike): boolean {
   return a === b || (isShared(a) && isShared(b));
 }
 
-function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
+export function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
   return (
     mayAlias(a.buffer, b.buffer) &&
     a.byteOffset < b.byteOffset + b.byteLength &&

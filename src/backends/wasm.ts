@@ -5,7 +5,14 @@ import type * as Loader from '@assemblyscript/loader';
 // package's own declarations.
 import * as loader from '../generated/loader.js';
 import type { Backend, Heap, KernelName, Scratch } from '../backend.js';
-import { SCALAR_WASM_BASE64, SELF_CHECK_INPUTS, SELF_CHECK_OUTPUTS, SIMD_WASM_BASE64 } from '../generated/wasm.js';
+import {
+  SCALAR_WASM_BASE64,
+  SELF_CHECK_INPUTS,
+  SELF_CHECK_OUTPUTS,
+  SIMD_WASM_BASE64,
+  THREADS_MEMORY_PAGES,
+  THREADS_WASM_BASE64,
+} from '../generated/wasm.js';
 
 export type WasmFlavor = 'simd' | 'scalar';
 
@@ -40,11 +47,13 @@ export function isRetiredWasmBuffer(buffer: ArrayBufferLike): boolean {
   return retiredBuffers.has(buffer);
 }
 
-const decoded: Partial<Record<WasmFlavor, Uint8Array<ArrayBuffer>>> = {};
+type Build = WasmFlavor | 'threads';
+const BASE64: Record<Build, string> = { simd: SIMD_WASM_BASE64, scalar: SCALAR_WASM_BASE64, threads: THREADS_WASM_BASE64 };
+const decoded: Partial<Record<Build, Uint8Array<ArrayBuffer>>> = {};
 
 /** The embedded bytes of a build, decoded once. */
-export function wasmBytes(flavor: WasmFlavor): Uint8Array<ArrayBuffer> {
-  return (decoded[flavor] ??= base64Decode(flavor === 'simd' ? SIMD_WASM_BASE64 : SCALAR_WASM_BASE64));
+export function wasmBytes(build: Build): Uint8Array<ArrayBuffer> {
+  return (decoded[build] ??= base64Decode(BASE64[build]));
 }
 
 function base64Decode(text: string): Uint8Array<ArrayBuffer> {
@@ -107,6 +116,37 @@ export async function loadWasmBackend(flavor: WasmFlavor, source: Uint8Array<Arr
     throw instantiationFailed(flavor, error);
   }
   return selfChecked(new WasmBackend(flavor, exports as KernelExports));
+}
+
+/**
+ * The threads build, compiled, with a new shared memory of its limits: what the worker pool
+ * hands every worker. Throws BackendUnavailableError where it cannot run (no shared memory, no
+ * threads or SIMD support).
+ */
+export async function compileThreadsBuild(): Promise<{ module: WebAssembly.Module; memory: WebAssembly.Memory }> {
+  const bytes = wasmBytes('threads');
+  if (typeof WebAssembly !== 'object' || WebAssembly === null) throw new BackendUnavailableError('WebAssembly is not available in this runtime');
+  if (typeof SharedArrayBuffer !== 'function') {
+    throw new BackendUnavailableError('SharedArrayBuffer is not available (in a browser, the page must be cross-origin isolated)');
+  }
+  if (!WebAssembly.validate(bytes)) throw new BackendUnavailableError('this runtime does not support WebAssembly threads with SIMD');
+  try {
+    const memory = new WebAssembly.Memory({ ...THREADS_MEMORY_PAGES, shared: true });
+    return { module: await WebAssembly.compile(bytes), memory };
+  } catch (error) {
+    throw instantiationFailed('simd', error);
+  }
+}
+
+/** An instance of the threads build over `memory`, as a backend of this thread, self-checked. */
+export async function loadThreadsBackend(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<WasmBackend> {
+  let exports: unknown;
+  try {
+    exports = (await instantiate<Record<string, unknown>>(module, { env: { memory } })).exports;
+  } catch (error) {
+    throw instantiationFailed('simd', error);
+  }
+  return selfChecked(new WasmBackend('simd', exports as KernelExports));
 }
 
 /** Floats per vector operation in each build (assembly/sigmoid.ts, exported as LANES). */
