@@ -1,7 +1,7 @@
 // Writes src/generated/wasm.ts from the compiled modules in build/: the three binaries as
-// base64 (so the package needs no bundler or file-path setup to find them); the threads
-// build's memory limits, from asconfig.json (the worker pool creates that shared memory before
-// instantiating the module, so it must know them); the constants that the
+// base64 (so the package needs no bundler or file-path setup to find them); the limits of the
+// memory the threads build imports, read from its text (the worker pool creates that shared
+// memory before instantiating the module, so it must know them); the constants that the
 // kernels export (so the JS emulation uses the very values the WASM kernels were built with
 // instead of a second copy that could drift); and the self-check's inputs with the outputs the
 // kernels give for them, which a runtime's build must reproduce bit for bit before it is used.
@@ -14,7 +14,10 @@ const root = new URL('../', import.meta.url);
 const simd = readFileSync(new URL('build/simd.wasm', root));
 const scalar = readFileSync(new URL('build/scalar.wasm', root));
 const threads = readFileSync(new URL('build/threads.wasm', root));
-const threadsTarget = JSON.parse(readFileSync(new URL('asconfig.json', root), 'utf8')).targets.threads;
+const memoryImport = /\(import "env" "memory" \(memory \$\d+ (\d+) (\d+) shared\)\)/.exec(
+  readFileSync(new URL('build/threads.wat', root), 'utf8'),
+);
+if (!memoryImport) throw new Error('build/threads.wat: no shared memory import with a maximum found');
 
 const { exports } = new WebAssembly.Instance(new WebAssembly.Module(scalar), {});
 const constants = Object.entries(exports)
@@ -56,8 +59,8 @@ export const SCALAR_WASM_BASE64: string =
 export const THREADS_WASM_BASE64: string =
   '${threads.toString('base64')}';
 
-/** The threads build's memory, in 64 KiB pages (asconfig.json's threads target). */
-export const THREADS_MEMORY_PAGES = { initial: ${threadsTarget.initialMemory}, maximum: ${threadsTarget.maximumMemory} } as const;
+/** The limits of the shared memory the threads build imports, in 64 KiB pages. */
+export const THREADS_MEMORY_PAGES = { initial: ${memoryImport[1]}, maximum: ${memoryImport[2]} } as const;
 
 /** The global constants the kernels export (read from the scalar build). */
 export const KERNEL_CONSTANTS = {
