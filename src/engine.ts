@@ -185,6 +185,20 @@ export class Engine {
     return this.map(call, kernel, kind, x, out)[0];
   }
 
+  /**
+   * @internal The functions' argument checks, for the worker pool: throws what the function
+   * itself would throw for these arguments; returns the input's kind.
+   */
+  check(kernel: KernelName, x: unknown, out: unknown, out2: unknown): InputKind {
+    const two = kernel === 'sigmoidWithDerivative';
+    const call = two ? 'sigmoidWithDerivative(x, y, dy)' : CALLS[kernel as Unary];
+    const inName = kernel === 'sigmoidDerivativeFromOutput' ? 'y' : 'x';
+    const kind = this.inputKind(call, inName, x);
+    this.outputKind(call, two ? 'y' : 'out', out, inName, kind, x);
+    if (two) this.outputKind(call, 'dy', out2, inName, kind, x);
+    return kind;
+  }
+
   private isResident = (value: unknown): value is ResidentArray => value instanceof ResidentArray;
 
   private inputKind(call: string, name: string, value: unknown): InputKind {

@@ -20,6 +20,8 @@ export type WasmFlavor = 'simd' | 'scalar';
 interface KernelExports {
   readonly memory: WebAssembly.Memory;
   readonly LANES: WebAssembly.Global;
+  readonly MAX_WORKERS: WebAssembly.Global;
+  readonly WORKER_STATUS: WebAssembly.Global;
   readonly SCRATCH_LENGTH: WebAssembly.Global;
   readonly SCRATCH_INPUT: WebAssembly.Global;
   readonly SCRATCH_OUTPUT: WebAssembly.Global;
@@ -243,6 +245,8 @@ export class WasmBackend implements Backend, Heap {
   readonly scratchStart: number;
   readonly scratchEnd: number;
   readonly heap: Heap = this;
+  /** The worker pool's part of the layout (threads build; maxWorkers is 0 in the others). */
+  readonly layout: { readonly maxWorkers: number; readonly workerStatus: number };
   private readonly memory: WebAssembly.Memory;
   private readonly pointers: readonly [number, number, number];
   private views: Scratch | undefined;
@@ -255,6 +259,7 @@ export class WasmBackend implements Backend, Heap {
     private readonly exports: KernelExports,
   ) {
     this.memory = exports.memory;
+    this.layout = { maxWorkers: exports.MAX_WORKERS.value as number, workerStatus: exports.WORKER_STATUS.value as number };
     this.scratchLength = exports.SCRATCH_LENGTH.value as number;
     this.pointers = [
       exports.SCRATCH_INPUT.value as number,

@@ -1,0 +1,136 @@
+// A worker of the pool (src/pool.ts): one instance of the threads build over the pool's shared
+// memory. It computes the slice of a call it is given and reports completion through its
+// status word in that memory (an atomic store and notify), never by message, so that the
+// calling thread can wait on all workers with Atomics. It allocates nothing in the shared
+// memory: the layout (its scratch buffers and status word) comes from the module's exports.
+import type * as Loader from '@assemblyscript/loader';
+import type { KernelName } from './backend.js';
+import * as loader from './generated/loader.js';
+
+const { instantiate } = loader as unknown as typeof Loader;
+
+/** Where an array of a call lives: in the pool's memory (a byte address), or in another SharedArrayBuffer. */
+export type Location = { readonly pointer: number } | { readonly buffer: SharedArrayBuffer; readonly byteOffset: number };
+
+export type ToWorker =
+  | { readonly type: 'init'; readonly module: WebAssembly.Module; readonly memory: WebAssembly.Memory; readonly slot: number }
+  | {
+      readonly type: 'job';
+      readonly kernel: KernelName;
+      /** Element range of the call's arrays that this worker computes. */
+      readonly start: number;
+      readonly end: number;
+      readonly x: Location;
+      readonly out: Location;
+      readonly out2: Location | undefined;
+    };
+
+export type FromWorker = { readonly type: 'ready' } | { readonly type: 'failed'; readonly name: string; readonly message: string };
+
+/** Status word values (assembly/memory.ts, WORKER_STATUS). */
+export const PENDING = 0;
+export const DONE = 1;
+export const FAILED = 2;
+
+interface ThreadsExports {
+  readonly memory: WebAssembly.Memory;
+  readonly SCRATCH_LENGTH: WebAssembly.Global;
+  readonly WORKER_STATUS: WebAssembly.Global;
+  readonly WORKER_SCRATCH: WebAssembly.Global;
+  readonly WORKER_SCRATCH_STRIDE: WebAssembly.Global;
+  sigmoid(input: number, output: number, length: number): void;
+  sigmoidDerivative(input: number, output: number, length: number): void;
+  sigmoidDerivativeFromOutput(input: number, output: number, length: number): void;
+  sigmoidWithDerivative(input: number, output: number, output2: number, length: number): void;
+}
+
+interface Port {
+  post(message: FromWorker): void;
+  listen(handler: (message: ToWorker) => void): void;
+}
+
+/** The channel to the pool: worker_threads' parentPort in Node, the worker's global scope in browsers. */
+function port(): Port {
+  const node = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process?.getBuiltinModule?.('node:worker_threads') as
+    | { parentPort: { postMessage(m: unknown): void; on(e: 'message', h: (m: ToWorker) => void): void } | null }
+    | undefined;
+  const parent = node?.parentPort;
+  if (parent) return { post: (m) => parent.postMessage(m), listen: (h) => parent.on('message', h) };
+  const scope = globalThis as unknown as { postMessage(m: unknown): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };
+  return { post: (m) => scope.postMessage(m), listen: (h) => (scope.onmessage = (e) => h(e.data)) };
+}
+
+let exports: ThreadsExports | undefined;
+let slot = -1;
+const channel = port();
+
+channel.listen((message) => {
+  if (message.type === 'init') {
+    slot = message.slot;
+    instantiate<Record<string, unknown>>(message.module, { env: { memory: message.memory } }).then(
+      (result) => {
+        exports = result.exports as unknown as ThreadsExports;
+        channel.post({ type: 'ready' });
+      },
+      (error: unknown) => channel.post({ type: 'failed', name: 'Error', message: `the pool's worker could not start: ${String(error)}` }),
+    );
+    return;
+  }
+  const status = new Int32Array(exports!.memory.buffer, exports!.WORKER_STATUS.value as number, slot + 1);
+  let outcome = DONE;
+  try {
+    run(exports!, message);
+  } catch (error) {
+    // The message first: the pool reads it once the status word says FAILED.
+    const e = error as Error;
+    channel.post({ type: 'failed', name: e?.name ?? 'Error', message: e?.message ?? String(error) });
+    outcome = FAILED;
+  }
+  Atomics.store(status, slot, outcome);
+  Atomics.notify(status, slot);
+});
+
+/**
+ * Computes elements [start, end) of the job. Arrays in the pool's memory are read and written
+ * in place by the kernel; arrays in another SharedArrayBuffer pass through this worker's
+ * scratch buffers, SCRATCH_LENGTH floats at a time. Each piece is read before it is written,
+ * so an output that is the input itself (in place) is fine.
+ */
+function run(wasm: ThreadsExports, job: Extract<ToWorker, { type: 'job' }>): void {
+  const chunk = wasm.SCRATCH_LENGTH.value as number;
+  const scratch = (wasm.WORKER_SCRATCH.value as number) + slot * (wasm.WORKER_SCRATCH_STRIDE.value as number);
+  const scratchAt = [scratch, scratch + chunk * 4, scratch + chunk * 8] as const;
+  const memory = wasm.memory.buffer;
+  const viewOf = (at: Location, from: number, count: number): Float32Array | undefined =>
+    'buffer' in at ? new Float32Array(at.buffer, at.byteOffset + from * 4, count) : undefined;
+  const pointer = (at: Location | undefined, from: number, scratchPointer: number): number =>
+    at === undefined ? scratchPointer : 'pointer' in at ? at.pointer + from * 4 : scratchPointer;
+  for (let from = job.start; from < job.end; from += chunk) {
+    const count = Math.min(chunk, job.end - from);
+    const x = viewOf(job.x, from, count);
+    if (x) new Float32Array(memory, scratchAt[0], count).set(x);
+    const input = pointer(job.x, from, scratchAt[0]);
+    const output = pointer(job.out, from, scratchAt[1]);
+    const output2 = pointer(job.out2, from, scratchAt[2]);
+    switch (job.kernel) {
+      case 'sigmoid':
+        wasm.sigmoid(input, output, count);
+        break;
+      case 'sigmoidDerivative':
+        wasm.sigmoidDerivative(input, output, count);
+        break;
+      case 'sigmoidDerivativeFromOutput':
+        wasm.sigmoidDerivativeFromOutput(input, output, count);
+        break;
+      case 'sigmoidWithDerivative':
+        wasm.sigmoidWithDerivative(input, output, output2, count);
+        break;
+      default:
+        throw new TypeError(`unknown kernel ${JSON.stringify(job.kernel)}`);
+    }
+    const out = viewOf(job.out, from, count);
+    if (out) out.set(new Float32Array(memory, scratchAt[1], count));
+    const out2 = job.out2 && viewOf(job.out2, from, count);
+    if (out2) out2.set(new Float32Array(memory, scratchAt[2], count));
+  }
+}

@@ -1,0 +1,500 @@
+// The worker pool: the same functions, asynchronous, split across workers (worker_threads in
+// Node, Web Workers in browsers) that each run the threads build over one shared
+// WebAssembly.Memory. This thread owns that memory: it instantiates the build too, and its
+// engine allocates every buffer (resident arrays, the staging buffers below); the workers only
+// compute slices and report through their status words (assembly/memory.ts).
+//
+// Where the data is decides the work:
+// - resident arrays (pool.alloc) are in the shared memory: the workers compute in place;
+// - Float32Arrays on another SharedArrayBuffer: each worker streams its slice through its own
+//   scratch buffers;
+// - ordinary arrays: this thread copies them into staging buffers in the shared memory, in
+//   rounds of STAGE_LENGTH floats, double-buffered so that copying round k + 1 in (and round
+//   k - 1 out) overlaps the workers computing round k.
+// Anything else (numbers, Float64Arrays, small arrays, outputs that partly overlap the input)
+// runs on this thread through the engine, exactly as the synchronous API would.
+import type { KernelName } from './backend.js';
+import {
+  BackendUnavailableError,
+  compileThreadsBuild,
+  isRetiredWasmBuffer,
+  loadThreadsBackend,
+  type WasmBackend,
+} from './backends/wasm.js';
+import { isShared, overlaps } from './chunk.js';
+import { Engine, ResidentArray, type ElementwiseFunction, type SigmoidWithDerivative } from './engine.js';
+import { DONE, FAILED, PENDING, type FromWorker, type Location, type ToWorker } from './pool-worker.js';
+import { createEngine } from './select.js';
+
+export interface PoolOptions {
+  /** Workers to run (default: the available cores, at most the build's limit of 16). */
+  threads?: number;
+}
+
+/** The elementwise functions of a pool: the synchronous signatures, returning promises. */
+export interface AsyncElementwiseFunction {
+  (x: number): Promise<number>;
+  (x: Float32Array, out?: Float32Array): Promise<Float32Array>;
+  (x: Float64Array, out?: Float64Array): Promise<Float64Array>;
+  (x: ResidentArray, out?: ResidentArray): Promise<ResidentArray>;
+  <O extends Float32Array | ResidentArray>(x: Float32Array | ResidentArray, out: O): Promise<O>;
+}
+
+export interface AsyncSigmoidWithDerivative {
+  (x: number): Promise<SigmoidWithDerivative<number>>;
+  (x: Float32Array, y?: Float32Array, dy?: Float32Array): Promise<SigmoidWithDerivative<Float32Array>>;
+  (x: Float64Array, y?: Float64Array, dy?: Float64Array): Promise<SigmoidWithDerivative<Float64Array>>;
+  (x: ResidentArray, y?: ResidentArray, dy?: ResidentArray): Promise<SigmoidWithDerivative<ResidentArray>>;
+}
+
+/**
+ * Below this many elements a call runs on the calling thread: handing a slice to each worker
+ * and waiting for them costs more than it saves. Measured with `npm run bench` (the pool-2-*
+ * cases against simd-resident and simd).
+ */
+export const MIN_PARALLEL_LENGTH = 1 << 20;
+
+/** Floats per staging buffer: one round of an ordinary array's copy in, compute, copy out. */
+export const STAGE_LENGTH = 1 << 18;
+
+/** One pool worker, whichever the platform's kind. */
+interface WorkerHandle {
+  post(message: ToWorker): void;
+  /** Keeps the Node process alive while a call is in flight (no-op in browsers). */
+  hold(active: boolean): void;
+  terminate(): void;
+}
+
+type Handlers = { message(message: FromWorker): void; crash(error: Error): void };
+
+const WORKER_URL = new URL('./pool-worker.js', import.meta.url);
+
+function spawnWorker(handlers: Handlers): WorkerHandle {
+  const node = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process?.getBuiltinModule?.('node:worker_threads') as
+    | { Worker: new (url: URL, options: { execArgv: string[] }) => NodeWorker }
+    | undefined;
+  if (node) {
+    // None of the process's own flags: some (--input-type, --eval) would stop a worker file loading.
+    const worker = new node.Worker(WORKER_URL, { execArgv: [] });
+    worker.on('message', handlers.message);
+    worker.on('error', handlers.crash);
+    worker.on('exit', (code) => handlers.crash(new Error(`the pool's worker exited (code ${code})`)));
+    return {
+      post: (m) => worker.postMessage(m),
+      hold: (active) => (active ? worker.ref() : worker.unref()),
+      terminate: () => {
+        worker.removeAllListeners('exit');
+        void worker.terminate();
+      },
+    };
+  }
+  // Written out in full so that bundlers recognise the worker and bundle it.
+  const worker = new Worker(new URL('./pool-worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = (event: MessageEvent<FromWorker>) => handlers.message(event.data);
+  worker.onerror = (event) => handlers.crash(new Error(event.message || "the pool's worker failed to load"));
+  return { post: (m) => worker.postMessage(m), hold: () => {}, terminate: () => worker.terminate() };
+}
+
+interface NodeWorker {
+  postMessage(message: unknown): void;
+  on(event: 'message', handler: (message: FromWorker) => void): void;
+  on(event: 'error', handler: (error: Error) => void): void;
+  on(event: 'exit', handler: (code: number) => void): void;
+  removeAllListeners(event: string): void;
+  ref(): void;
+  unref(): void;
+  terminate(): Promise<number>;
+}
+
+type WaitAsync = (array: Int32Array, index: number, value: number) => { async: boolean; value: Promise<string> | string };
+
+/** Resolves once status[index] is no longer PENDING, without ever blocking this thread. */
+async function settled(status: Int32Array, index: number): Promise<number> {
+  const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+  for (;;) {
+    const value = Atomics.load(status, index);
+    if (value !== PENDING) return value;
+    if (waitAsync) {
+      const result = waitAsync(status, index, PENDING);
+      if (result.async) await result.value;
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, 0)); // browsers without waitAsync: poll
+    }
+  }
+}
+
+/** An array of a call, as the pool sees it. */
+type Operand =
+  | { kind: 'direct'; location: Location; length: number } // in the shared memory, or another SharedArrayBuffer
+  | { kind: 'staged'; array: Float32Array }; // ordinary memory: copied through the staging buffers
+
+/**
+ * How two operands (of one length) share memory: not at all; the same elements ('same': one
+ * array, or two SharedArrayBuffer objects at one offset, which are either separate memory or
+ * one array); the same array object ('identical'); or partly. Resident arrays never partly
+ * overlap one another, and the pool's memory is never another buffer (plain views of it were
+ * turned away). Distinct SharedArrayBuffer objects may be one memory: see overlaps().
+ */
+function relate(a: Operand, b: Operand): 'disjoint' | 'same' | 'identical' | 'overlap' {
+  const pointer = (o: Operand): number | undefined => (o.kind === 'direct' && 'pointer' in o.location ? o.location.pointer : undefined);
+  const [pa, pb] = [pointer(a), pointer(b)];
+  if (pa !== undefined || pb !== undefined) return pa === pb ? 'identical' : 'disjoint';
+  const view = (o: Operand): Float32Array =>
+    o.kind === 'staged' ? o.array : new Float32Array((o.location as { buffer: SharedArrayBuffer }).buffer, (o.location as { byteOffset: number }).byteOffset, o.length);
+  const [va, vb] = [view(a), view(b)];
+  if (!overlaps(va, vb)) return 'disjoint';
+  if (va.byteOffset !== vb.byteOffset) return 'overlap';
+  return va.buffer === vb.buffer ? 'identical' : 'same';
+}
+
+let warned = false;
+
+export class Pool {
+  /** Threads that compute a large call: the workers, or 1 where the pool runs on the calling thread. */
+  readonly threads: number;
+
+  /** σ(x), computed by the workers for large arrays; see Engine.sigmoid. */
+  readonly sigmoid: AsyncElementwiseFunction = ((x: unknown, out?: unknown) =>
+    this.call('sigmoid', x, out, undefined)) as AsyncElementwiseFunction;
+
+  /** σ'(x); see Engine.sigmoidDerivative. */
+  readonly sigmoidDerivative: AsyncElementwiseFunction = ((x: unknown, out?: unknown) =>
+    this.call('sigmoidDerivative', x, out, undefined)) as AsyncElementwiseFunction;
+
+  /** y(1 - y); see Engine.sigmoidDerivativeFromOutput. */
+  readonly sigmoidDerivativeFromOutput: AsyncElementwiseFunction = ((y: unknown, out?: unknown) =>
+    this.call('sigmoidDerivativeFromOutput', y, out, undefined)) as AsyncElementwiseFunction;
+
+  /** σ(x) and σ'(x) in one pass; see Engine.sigmoidWithDerivative. */
+  readonly sigmoidWithDerivative: AsyncSigmoidWithDerivative = ((x: unknown, y?: unknown, dy?: unknown) =>
+    this.call('sigmoidWithDerivative', x, y, dy)) as AsyncSigmoidWithDerivative;
+
+  /** Calls run one after another, in the order they were made. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private readonly workers: (WorkerHandle | undefined)[] = [];
+  /** Failure messages per worker, and who waits for them. */
+  private readonly failures: Error[][] = [];
+  private readonly failureWaiters: ((error: Error) => void)[][] = [];
+  /** Two sets of [input, output, output 2] staging buffers (byte addresses), made on first use. */
+  private staging: [number, number, number][] | undefined;
+
+  /** @internal */
+  constructor(
+    /** The engine of the pool's memory (shared when there are workers): resident arrays live there. */
+    private readonly engine: Engine,
+    /** An engine of this thread's own, for ordinary arrays the workers do not take. */
+    private readonly local: Engine,
+    private readonly backend: WasmBackend | undefined,
+    private readonly shared: { module: WebAssembly.Module; memory: WebAssembly.Memory } | undefined,
+    workers: number,
+  ) {
+    this.threads = Math.max(1, workers);
+    for (let slot = 0; slot < workers; slot++) {
+      this.failures.push([]);
+      this.failureWaiters.push([]);
+      this.workers.push(undefined);
+    }
+  }
+
+  /** @internal Starts worker `slot` and resolves when it has instantiated the build. */
+  start(slot: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let starting = true;
+      const worker = spawnWorker({
+        message: (message) => {
+          if (message.type === 'ready') {
+            starting = false;
+            worker.hold(false);
+            resolve();
+          } else if (starting) {
+            reject(new BackendUnavailableError(message.message));
+          } else {
+            this.failed(slot, Object.assign(new Error(message.message), { name: message.name }));
+          }
+        },
+        crash: (error) => {
+          if (starting) return reject(new BackendUnavailableError(`the pool's worker could not start: ${error.message}`));
+          this.crashed(slot, error);
+        },
+      });
+      this.workers[slot] = worker;
+      worker.post({ type: 'init', module: this.shared!.module, memory: this.shared!.memory, slot });
+    });
+  }
+
+  /**
+   * Allocates a Float32Array in the pool's shared memory: the workers compute on it in place,
+   * with no copies. Its views stay valid when memory grows (shared memory is never detached),
+   * though `array` gives the current one. Release it with `pool.free(array)` or `array.free()`.
+   */
+  alloc(length: number): ResidentArray {
+    return this.engine.alloc(length);
+  }
+
+  /** Returns a resident array's memory to the pool. */
+  free(array: ResidentArray): void {
+    if (!(array instanceof ResidentArray) || !array.residentIn(this.engine)) {
+      if (array instanceof ResidentArray && array.owner === this.engine) return; // already freed
+      throw new TypeError('pool.free(array): array must be a ResidentArray from this pool’s alloc().');
+    }
+    array.free();
+  }
+
+  /**
+   * Waits for the calls already made, then ends every worker. Calls made afterwards reject.
+   * Resident arrays of the pool must not be used after it is closed.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue;
+    for (const worker of this.workers) worker?.terminate();
+    this.workers.fill(undefined);
+  }
+
+  private call(kernel: KernelName, x: unknown, out: unknown, out2: unknown): Promise<unknown> {
+    if (this.closed) return Promise.reject(new Error(`pool.${kernel}: the pool is closed; create another with createPool().`));
+    try {
+      this.engine.check(kernel, x, out, out2); // a bad argument rejects at once, before anything runs
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const result = this.queue.then(() => this.run(kernel, x, out, out2));
+    this.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** @internal One call, in its turn: on the workers if that can win, else on this thread. */
+  async run(kernel: KernelName, x: unknown, out: unknown, out2: unknown): Promise<unknown> {
+    // Checked again: the caller may have freed or detached an array while the call waited.
+    const kind = this.engine.check(kernel, x, out, out2);
+    const two = kernel === 'sigmoidWithDerivative';
+    const length = (x as { length?: number }).length ?? 0;
+    if (!this.backend || kind === 'number' || kind === 'float64' || length < MIN_PARALLEL_LENGTH) return this.onThisThread(kernel, x, out, out2);
+    type Arg = Float32Array | ResidentArray | undefined;
+    const operand = (v: Arg): Operand | null | undefined => (v === undefined ? undefined : this.operand(v));
+    const [xo, outo, out2o] = [operand(x as Arg), operand(out as Arg), two ? operand(out2 as Arg) : undefined];
+    if (xo == null || outo === null || out2o === null || !this.independent(xo, outo, out2o)) return this.onThisThread(kernel, x, out, out2);
+    // Missing outputs are made like the input, as the synchronous functions do (new arrays
+    // overlap nothing).
+    const make = (): Float32Array | ResidentArray => (kind === 'resident' ? this.engine.alloc(length) : new Float32Array(length));
+    const y = (out as Arg) ?? make();
+    const dy = two ? ((out2 as Arg) ?? make()) : undefined;
+    await this.parallel(kernel, length, xo, outo ?? this.operand(y)!, dy && (out2o ?? this.operand(dy)!));
+    return two ? { y, dy } : y;
+  }
+
+  private onThisThread(kernel: KernelName, x: unknown, out: unknown, out2: unknown): unknown {
+    // Arrays in ordinary memory go through the local engine: copies into shared memory are
+    // slower (V8 copies to and from a SharedArrayBuffer word by word, with relaxed atomics).
+    const resident = [x, out, out2].some((v) => v instanceof ResidentArray);
+    const e = (resident ? this.engine : this.local) as unknown as Record<KernelName, (...args: unknown[]) => unknown>;
+    return kernel === 'sigmoidWithDerivative' ? e[kernel](x, out, out2) : e[kernel](x, out);
+  }
+
+  /**
+   * Where an array lives, as the workers can reach it; null for what this thread handles: a
+   * plain view of the pool's own memory (it might reach into the scratch or staging buffers),
+   * or a resident array of another engine.
+   */
+  private operand(v: Float32Array | ResidentArray): Operand | null {
+    if (v instanceof ResidentArray) {
+      if (!v.residentIn(this.engine)) return null;
+      return { kind: 'direct', location: { pointer: v.pointer }, length: v.length };
+    }
+    const buffer = v.buffer;
+    if (!isShared(buffer)) return { kind: 'staged', array: v };
+    if (buffer === this.shared!.memory.buffer || isRetiredWasmBuffer(buffer)) return null;
+    return { kind: 'direct', location: { buffer: buffer as SharedArrayBuffer, byteOffset: v.byteOffset }, length: v.length };
+  }
+
+  /**
+   * Whether the workers can compute these arrays slice by slice: the input and each output
+   * either disjoint or exactly the same elements (in place), and the two outputs disjoint.
+   * Anything else, such as an output shifted against the input, needs the order of work the
+   * synchronous path plans.
+   */
+  private independent(x: Operand, out: Operand | undefined, out2: Operand | undefined): boolean {
+    // In place is fine: each worker reads a piece before it writes it.
+    const inPlaceOrDisjoint = (b: Operand | undefined): boolean => b === undefined || relate(x, b) !== 'overlap';
+    // Two outputs may only be one memory by way of two SharedArrayBuffer objects: each worker
+    // writes y before dy, so dy wins, as in the synchronous functions.
+    const outputs = out === undefined || out2 === undefined || ['disjoint', 'same'].includes(relate(out, out2));
+    return inPlaceOrDisjoint(out) && inPlaceOrDisjoint(out2) && outputs;
+  }
+
+  /** Runs one call on the workers, in rounds when ordinary arrays pass through the staging buffers. */
+  private async parallel(kernel: KernelName, length: number, x: Operand, out: Operand, out2: Operand | undefined): Promise<void> {
+    const operands = [x, out, out2] as const;
+    const staged = operands.some((o) => o?.kind === 'staged');
+    const round = staged ? STAGE_LENGTH : length;
+    const rounds = Math.ceil(length / round);
+    const buffers = staged ? this.stagingBuffers() : undefined;
+    const memory = (): ArrayBuffer => this.shared!.memory.buffer as unknown as ArrayBuffer;
+    // Where operand i's elements [start, start + count) are in round k.
+    const at = (i: number, k: number, start: number): Location | undefined => {
+      const o = operands[i];
+      if (o === undefined) return undefined;
+      if (o.kind === 'staged') return { pointer: buffers![k % 2]![i]! };
+      const l = o.location;
+      return 'pointer' in l ? { pointer: l.pointer + start * 4 } : { buffer: l.buffer, byteOffset: l.byteOffset + start * 4 };
+    };
+    const copyIn = (k: number): void => {
+      if (x.kind !== 'staged') return;
+      const start = k * round;
+      const count = Math.min(round, length - start);
+      new Float32Array(memory(), buffers![k % 2]![0], count).set(x.array.subarray(start, start + count));
+    };
+    const copyOut = (k: number): void => {
+      const start = k * round;
+      const count = Math.min(round, length - start);
+      for (const i of [1, 2]) {
+        const o = operands[i];
+        if (o?.kind === 'staged') o.array.set(new Float32Array(memory(), buffers![k % 2]![i], count), start);
+      }
+    };
+    this.hold(true);
+    try {
+      copyIn(0);
+      let pending = this.dispatch(kernel, Math.min(round, length), at(0, 0, 0)!, at(1, 0, 0)!, at(2, 0, 0));
+      for (let k = 0; k < rounds; k++) {
+        if (k + 1 < rounds) copyIn(k + 1); // overlaps the workers computing round k
+        await pending;
+        if (k + 1 < rounds) {
+          const start = (k + 1) * round;
+          pending = this.dispatch(kernel, Math.min(round, length - start), at(0, k + 1, start)!, at(1, k + 1, start)!, at(2, k + 1, start));
+        }
+        copyOut(k); // overlaps the workers computing round k + 1
+      }
+    } finally {
+      this.hold(false);
+    }
+  }
+
+  /** Gives each worker a slice of `count` elements; resolves when all are done, or rejects with a worker's error once all have stopped. */
+  private async dispatch(kernel: KernelName, count: number, x: Location, out: Location, out2: Location | undefined): Promise<void> {
+    // The live workers (one that crashed is being replaced).
+    const live = this.workers.flatMap((worker, slot) => (worker ? [slot] : []));
+    if (live.length === 0) throw new Error(`pool.${kernel}: no worker is running`);
+    // Slices of whole unrolled iterations (16 floats), so that only the last has a scalar tail.
+    const slice = Math.ceil(count / live.length / 16) * 16;
+    const status = this.status();
+    const slots = live.filter((_, i) => i * slice < count);
+    slots.forEach((slot) => Atomics.store(status, slot, PENDING));
+    slots.forEach((slot, i) => {
+      const start = i * slice;
+      this.workers[slot]!.post({ type: 'job', kernel, start, end: Math.min(count, start + slice), x, out, out2 });
+    });
+    const outcomes = await Promise.all(slots.map((slot) => settled(status, slot)));
+    const failedSlot = slots.find((_, i) => outcomes[i] === FAILED);
+    if (failedSlot !== undefined) throw await this.failure(failedSlot);
+    if (outcomes.some((o) => o !== DONE)) throw new Error(`pool.${kernel}: a worker reported an unknown status`);
+  }
+
+  private status(): Int32Array {
+    const exports = this.backend!.layout;
+    return new Int32Array(this.shared!.memory.buffer, exports.workerStatus, this.workers.length);
+  }
+
+  private stagingBuffers(): [number, number, number][] {
+    return (this.staging ??= [0, 1].map(() => [0, 1, 2].map(() => this.backend!.alloc(STAGE_LENGTH * 4)) as [number, number, number]));
+  }
+
+  private hold(active: boolean): void {
+    for (const worker of this.workers) worker?.hold(active);
+  }
+
+  private failed(slot: number, error: Error): void {
+    const waiter = this.failureWaiters[slot]!.shift();
+    if (waiter) waiter(error);
+    else this.failures[slot]!.push(error);
+  }
+
+  private failure(slot: number): Promise<Error> {
+    const error = this.failures[slot]!.shift();
+    return error ? Promise.resolve(error) : new Promise((resolve) => this.failureWaiters[slot]!.push(resolve));
+  }
+
+  /** A worker died (it was not a job's error): fail its share, and start a replacement. */
+  private crashed(slot: number, error: Error): void {
+    if (this.closed) return;
+    this.workers[slot]?.terminate();
+    this.workers[slot] = undefined;
+    const status = this.status();
+    if (Atomics.load(status, slot) === PENDING) {
+      this.failed(slot, error);
+      Atomics.store(status, slot, FAILED);
+      Atomics.notify(status, slot);
+    }
+    this.start(slot).catch((startError: unknown) => console.warn(`simd-activations: a pool worker could not be restarted: ${String(startError)}`));
+  }
+}
+
+/** The default thread count: the cores this process may use. */
+function availableCores(): number {
+  const os = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process?.getBuiltinModule?.('node:os') as
+    | { availableParallelism?(): number; cpus(): unknown[] }
+    | undefined;
+  if (os) return os.availableParallelism?.() ?? os.cpus().length;
+  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+}
+
+/** Why workers over shared memory cannot run here, or undefined if they can. */
+function threadsUnavailable(): string | undefined {
+  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return 'SharedArrayBuffer is not available';
+  const g = globalThis as { crossOriginIsolated?: boolean; process?: { getBuiltinModule?: unknown } };
+  const node = typeof g.process?.getBuiltinModule === 'function';
+  if (!node && g.crossOriginIsolated !== true) {
+    return 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
+  }
+  if (!node && typeof Worker !== 'function') return 'Web Workers are not available';
+  return undefined;
+}
+
+/**
+ * Creates a pool of workers for large arrays. Where workers over shared memory cannot run (no
+ * cross-origin isolation in a browser, no SharedArrayBuffer, no threads support), the pool
+ * runs every call on the calling thread, says so once with console.warn, and has
+ * `threads === 1`.
+ */
+export async function createPool(options?: PoolOptions): Promise<Pool> {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError(`createPool(options): options must be an object, not ${options === null ? 'null' : typeof options}.`);
+  }
+  let reason = threadsUnavailable();
+  let shared: Awaited<ReturnType<typeof compileThreadsBuild>> | undefined;
+  let backend: WasmBackend | undefined;
+  if (!reason) {
+    try {
+      shared = await compileThreadsBuild();
+      backend = await loadThreadsBackend(shared.module, shared.memory);
+    } catch (error) {
+      reason = (error as Error).message;
+    }
+  }
+  const limit = backend?.layout.maxWorkers ?? 16;
+  const threads = options?.threads ?? Math.min(limit, availableCores());
+  if (!Number.isInteger(threads) || threads < 1 || threads > limit) {
+    throw new RangeError(`createPool(options): options.threads must be an integer from 1 to ${limit}, not ${String(threads)}.`);
+  }
+  if (reason || !backend || !shared) {
+    if (!warned) console.warn(`simd-activations: createPool runs on the calling thread: ${reason}.`);
+    warned = true;
+    const engine = createEngine();
+    return new Pool(engine, engine, undefined, undefined, 0);
+  }
+  // Every worker idle: a status word other than PENDING (the memory starts zeroed).
+  new Int32Array(shared.memory.buffer, backend.layout.workerStatus, threads).fill(DONE);
+  const pool = new Pool(new Engine(backend), createEngine(), backend, shared, threads);
+  try {
+    await Promise.all(Array.from({ length: threads }, (_, slot) => pool.start(slot)));
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
+  return pool;
+}

@@ -1,0 +1,268 @@
+// The worker pool: results bit-identical to the synchronous API for every kind of array and
+// every size around the cut-off and the staging rounds; calls queued in order; errors; close;
+// and the fallback where shared memory is missing.
+/// <reference types="node" />
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createEngine, createPool, type Pool } from 'simd-activations';
+import { MIN_PARALLEL_LENGTH, STAGE_LENGTH } from '../build/lib/pool.js';
+import { describeMismatch, variedInputs } from './helpers.js';
+
+const sync = createEngine({ backend: 'simd' });
+let pool: Pool;
+
+beforeAll(async () => {
+  pool = await createPool({ threads: 2 });
+});
+
+afterAll(async () => {
+  await pool?.close();
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
+
+const SIZES = [
+  ['below the cut-off', MIN_PARALLEL_LENGTH - 1],
+  ['at the cut-off', MIN_PARALLEL_LENGTH],
+  ['an odd length over several staging rounds', 4 * STAGE_LENGTH + 37],
+  ['a length that is not a whole number of vectors per worker', 5 * STAGE_LENGTH + 2 * 16 + 3],
+] as const;
+
+const shared = (n: number): Float32Array => new Float32Array(new SharedArrayBuffer(n * 4));
+
+/** Counts the calls the workers compute (the pool's one way of handing them work). */
+function workerRounds(): { count(): number } {
+  const spy = vi.spyOn(pool as unknown as { dispatch(...args: unknown[]): Promise<void> }, 'dispatch');
+  return { count: () => spy.mock.calls.length };
+}
+
+describe.each(SIZES)('%s (%i elements): bit-identical to the synchronous functions', (_, n) => {
+  const x = variedInputs(n, 91);
+  // Large calls must really go to the workers (a silent fallback to this thread would pass
+  // every comparison below).
+  let rounds: { count(): number };
+  beforeEach(() => {
+    rounds = workerRounds();
+  });
+  afterEach(() => {
+    if (n < MIN_PARALLEL_LENGTH) expect(rounds.count()).toBe(0);
+    else expect(rounds.count()).toBeGreaterThan(0);
+  });
+  const want = {
+    sigmoid: sync.sigmoid(x),
+    sigmoidDerivative: sync.sigmoidDerivative(x),
+    sigmoidDerivativeFromOutput: sync.sigmoidDerivativeFromOutput(x),
+  };
+
+  it.each(['sigmoid', 'sigmoidDerivative', 'sigmoidDerivativeFromOutput'] as const)('%s on ordinary arrays', async (name) => {
+    const out = new Float32Array(n);
+    expect(await pool[name](x, out)).toBe(out);
+    expect(describeMismatch(out, want[name], x)).toBe('identical');
+    expect(describeMismatch(await pool[name](x), want[name], x)).toBe('identical');
+  });
+
+  it('sigmoid on SharedArrayBuffer-backed arrays, at an offset, and in place', async () => {
+    const xs = new Float32Array(new SharedArrayBuffer((n + 3) * 4), 12, n);
+    xs.set(x);
+    const out = shared(n);
+    await pool.sigmoid(xs, out);
+    expect(describeMismatch(out, want.sigmoid, x)).toBe('identical');
+    await pool.sigmoid(xs, xs);
+    expect(describeMismatch(xs, want.sigmoid, x)).toBe('identical');
+  });
+
+  it('sigmoid on resident arrays (pool.alloc), into another one and in place', async () => {
+    const r = pool.alloc(n);
+    r.array.set(x);
+    const out = await pool.sigmoid(r);
+    expect(describeMismatch(out.array, want.sigmoid, x)).toBe('identical');
+    await pool.sigmoid(r, r);
+    expect(describeMismatch(r.array, want.sigmoid, x)).toBe('identical');
+    pool.free(r);
+    pool.free(out);
+  });
+
+  it('sigmoidWithDerivative: ordinary, shared and resident arrays', async () => {
+    const both = await pool.sigmoidWithDerivative(x);
+    expect(describeMismatch(both.y, want.sigmoid, x)).toBe('identical');
+    expect(describeMismatch(both.dy, want.sigmoidDerivative, x)).toBe('identical');
+    const xs = shared(n);
+    xs.set(x);
+    const [y, dy] = [shared(n), new Float32Array(n)];
+    await pool.sigmoidWithDerivative(xs, y, dy);
+    expect(describeMismatch(y, want.sigmoid, x)).toBe('identical');
+    expect(describeMismatch(dy, want.sigmoidDerivative, x)).toBe('identical');
+    const r = pool.alloc(n);
+    r.array.set(x);
+    const resident = await pool.sigmoidWithDerivative(r);
+    expect(describeMismatch(resident.y.array, want.sigmoid, x)).toBe('identical');
+    expect(describeMismatch(resident.dy.array, want.sigmoidDerivative, x)).toBe('identical');
+    for (const a of [r, resident.y, resident.dy]) a.free();
+  });
+});
+
+describe('the pool', () => {
+  it('has the threads it was asked for, and computes numbers and Float64Arrays like the synchronous functions', async () => {
+    expect(pool.threads).toBe(2);
+    expect(await pool.sigmoid(1)).toBe(sync.sigmoid(1));
+    expect(await pool.sigmoidWithDerivative(-3)).toEqual(sync.sigmoidWithDerivative(-3));
+    const x64 = Float64Array.from(variedInputs(1000, 3));
+    expect(Array.from(await pool.sigmoidDerivative(x64))).toEqual(Array.from(sync.sigmoidDerivative(x64)));
+  });
+
+  it('SharedArrayBuffer outputs on buffers of their own go to the workers, in place too', async () => {
+    const n = MIN_PARALLEL_LENGTH;
+    const rounds = workerRounds();
+    const x = shared(n);
+    x.set(variedInputs(n, 6));
+    await pool.sigmoid(x, shared(n));
+    await pool.sigmoid(x, x);
+    await pool.sigmoidWithDerivative(x, shared(n), shared(n));
+    expect(rounds.count()).toBe(3);
+  });
+
+  it('an output shifted against its input (one buffer) gives the synchronous result', async () => {
+    const n = MIN_PARALLEL_LENGTH + 1000;
+    for (const shift of [-7, 7]) {
+      const buffer = new SharedArrayBuffer((n + 20) * 4);
+      const x = new Float32Array(buffer, 40, n);
+      x.set(variedInputs(n, 5));
+      const want = sync.sigmoid(x.slice());
+      const out = new Float32Array(buffer, 40 + shift * 4, n);
+      await pool.sigmoid(x, out);
+      expect(describeMismatch(out, want, x)).toBe('identical');
+    }
+  });
+
+  it('queues concurrent calls: all resolve, in order, each with its own result', async () => {
+    const n = MIN_PARALLEL_LENGTH + 123;
+    const a = variedInputs(n, 1);
+    const b = new Float32Array(n);
+    const c = new Float32Array(n);
+    // c depends on b, which the call before writes: the queue keeps them in order.
+    const first = pool.sigmoid(a, b);
+    const second = pool.sigmoidDerivativeFromOutput(b, c);
+    const others = Array.from({ length: 12 }, (_, i) => {
+      const x = variedInputs(i % 2 ? 5000 : n + i, 100 + i);
+      return pool.sigmoid(x).then((y) => describeMismatch(y, sync.sigmoid(x), x));
+    });
+    await Promise.all([first, second]);
+    expect(describeMismatch(b, sync.sigmoid(a), a)).toBe('identical');
+    expect(describeMismatch(c, sync.sigmoidDerivativeFromOutput(sync.sigmoid(a)), a)).toBe('identical');
+    expect(await Promise.all(others)).toEqual(Array(12).fill('identical'));
+  });
+
+  it('an input the caller changes while its call waits does not touch the other calls', async () => {
+    const n = MIN_PARALLEL_LENGTH + 5;
+    const a = variedInputs(n, 11);
+    const b = variedInputs(n, 12);
+    const pendingA = pool.sigmoid(a);
+    const pendingB = pool.sigmoid(b);
+    a.fill(1000); // while both are queued
+    b.reverse();
+    const wantB = sync.sigmoid(b);
+    await pendingA;
+    expect(describeMismatch(await pendingB, wantB, b)).toBe('identical');
+  });
+
+  it('rejects bad arguments at once, with the errors of the synchronous functions, writing nothing', async () => {
+    const out = new Float32Array(4).fill(7);
+    await expect(pool.sigmoid('x' as unknown as number)).rejects.toThrow(TypeError);
+    await expect(pool.sigmoid(new Float32Array(5), out)).rejects.toThrow(RangeError);
+    await expect(pool.sigmoid(new Float32Array(5), out)).rejects.toThrow(/sigmoid\(x, out\): out/);
+    expect(Array.from(out)).toEqual([7, 7, 7, 7]);
+    const y = pool.alloc(4);
+    y.free();
+    await expect(pool.sigmoid(y)).rejects.toThrow(/freed/);
+  });
+
+  it("a worker's error rejects the call with that error, and the pool stays usable", async () => {
+    const n = MIN_PARALLEL_LENGTH;
+    const r = pool.alloc(n);
+    // An unknown kernel cannot come through the public functions: go one level down.
+    const run = (pool as unknown as { run(kernel: string, ...args: unknown[]): Promise<unknown> }).run.bind(pool);
+    await expect(run('bogus', r, r, undefined)).rejects.toThrow(/unknown kernel "bogus"/);
+    const x = variedInputs(n, 2);
+    expect(describeMismatch(await pool.sigmoid(x), sync.sigmoid(x), x)).toBe('identical');
+    r.free();
+  });
+
+  it('alloc and free: resident arrays of the pool only', () => {
+    const r = pool.alloc(10);
+    expect(r.array).toBeInstanceOf(Float32Array);
+    expect(r.array.buffer).toBeInstanceOf(SharedArrayBuffer);
+    pool.free(r);
+    pool.free(r); // twice is harmless
+    expect(() => pool.free(sync.alloc(3))).toThrow(TypeError);
+    expect(() => pool.free(new Float32Array(3) as never)).toThrow(/ResidentArray from this pool/);
+  });
+});
+
+describe('createPool', () => {
+  it.each([0, 17, 1.5, NaN, -1])('rejects threads: %s with a RangeError naming options.threads', async (threads) => {
+    await expect(createPool({ threads })).rejects.toThrow(RangeError);
+    await expect(createPool({ threads })).rejects.toThrow(/options\.threads must be an integer from 1 to 16/);
+  });
+
+  it('close() waits for the calls made, ends the workers, and later calls reject', async () => {
+    const own = await createPool({ threads: 1 });
+    const x = variedInputs(MIN_PARALLEL_LENGTH, 4);
+    const pending = own.sigmoid(x);
+    await own.close();
+    expect(describeMismatch(await pending, sync.sigmoid(x), x)).toBe('identical');
+    await expect(own.sigmoid(x)).rejects.toThrow(/the pool is closed/);
+  });
+
+  it('a Node process using a pool exits by itself, with close() or without', () => {
+    const script = (close: boolean): string => `
+      import { createPool } from 'simd-activations';
+      const pool = await createPool({ threads: 2 });
+      const y = await pool.sigmoid(new Float32Array(${MIN_PARALLEL_LENGTH}).fill(1));
+      ${close ? 'await pool.close();' : ''}
+      console.log(y[0]);`;
+    for (const close of [true, false]) {
+      const output = execFileSync(process.execPath, ['--input-type=module', '-e', script(close)], { encoding: 'utf8', timeout: 20_000 });
+      expect(output.trim()).toBe(String(sync.sigmoid(new Float32Array([1]))[0]));
+    }
+  });
+
+  it('without SharedArrayBuffer: runs on the calling thread, threads === 1, one warning, same results', async () => {
+    vi.resetModules();
+    const fresh = (await import('simd-activations')) as typeof import('simd-activations');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.stubGlobal('SharedArrayBuffer', undefined);
+    const fallback = await fresh.createPool({ threads: 2 });
+    await fresh.createPool();
+    vi.unstubAllGlobals();
+    expect(fallback.threads).toBe(1);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/calling thread: SharedArrayBuffer is not available/);
+    const x = variedInputs(MIN_PARALLEL_LENGTH + 9, 8);
+    expect(describeMismatch(await fallback.sigmoid(x), sync.sigmoid(x), x)).toBe('identical');
+    const r = fallback.alloc(5);
+    r.array.set([1, 2, 3, 4, 5]);
+    expect(Array.from((await fallback.sigmoid(r)).array)).toEqual(Array.from(sync.sigmoid(new Float32Array([1, 2, 3, 4, 5]))));
+    await fallback.close();
+  });
+});
+
+describe('the threads build', () => {
+  it("has exactly the SIMD build's kernel code, so its results are the same bit for bit", () => {
+    const functions = (file: string): Map<string, string> => {
+      const text = readFileSync(new URL(`../build/${file}`, import.meta.url), 'utf8');
+      const found = new Map<string, string>();
+      for (const match of text.matchAll(/\n \(func (\$assembly\/sigmoid\/\w+)[\s\S]*?(?=\n \(func |\n \(export |\n\)$)/g)) found.set(match[1]!, match[0]);
+      return found;
+    };
+    const simd = functions('simd.wat');
+    const threads = functions('threads.wat');
+    expect([...simd.keys()].sort()).toEqual(
+      ['$assembly/sigmoid/sigmoid', '$assembly/sigmoid/sigmoidDerivative', '$assembly/sigmoid/sigmoidDerivativeFromOutput', '$assembly/sigmoid/sigmoidWithDerivative'].sort(),
+    );
+    for (const [name, body] of simd) expect(threads.get(name), name).toBe(body);
+  });
+});
