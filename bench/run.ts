@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import Benchmark from 'benchmark';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { backend, createEngine, sigmoid, type Engine } from 'simd-activations';
+import { backend, createEngine, createPool, sigmoid, type Engine } from 'simd-activations';
 import { formatRate, formatSize, parseSize, targetTable, throughputTable, toJson, toSvg, type Measurement, type Report, type Target } from './report.js';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -42,7 +42,8 @@ const range = wide ? 110 : 10;
 // ---------------------------------------------------------------------------------------------
 // Cases: each prepares its arrays for one size and returns the function to time.
 
-type Prepared = { run: () => void; dispose?: () => void };
+/** What a case times: `run`, or for the pool's asynchronous calls `runAsync`. */
+type Prepared = { run: () => void; dispose?: () => void } | { runAsync: () => Promise<unknown>; dispose?: () => void };
 interface Case {
   name: string;
   description: string;
@@ -54,6 +55,15 @@ const engines = {
   scalar: createEngine({ backend: 'scalar' }),
   simd: createEngine({ backend: 'simd' }),
 };
+
+const pool = await createPool({ threads: 2 });
+
+/** A Float32Array on a SharedArrayBuffer of its own, holding `values`. */
+function sharedCopy(values: Float32Array): Float32Array {
+  const array = new Float32Array(new SharedArrayBuffer(values.length * 4));
+  array.set(values);
+  return array;
+}
 
 /** The copying API: the caller's Float32Array in, the caller's Float32Array out. */
 function copying(engine: Engine | undefined, kernel: 'sigmoid' | 'sigmoidDerivative' | 'sigmoidDerivativeFromOutput') {
@@ -145,6 +155,39 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'simd-shared',
+    description: 'WASM SIMD, copying API, on SharedArrayBuffer-backed arrays (pool-2-shared without the pool)',
+    prepare(x) {
+      const [xs, out] = [sharedCopy(x), sharedCopy(new Float32Array(x.length))];
+      return { run: () => engines.simd.sigmoid(xs, out) };
+    },
+  },
+  {
+    name: 'pool-2-resident',
+    description: 'createPool({ threads: 2 }), arrays resident in its shared memory (pool.alloc)',
+    prepare(x) {
+      const [rx, out] = [pool.alloc(x.length), pool.alloc(x.length)];
+      rx.array.set(x);
+      return { runAsync: () => pool.sigmoid(rx, out), dispose: () => (rx.free(), out.free()) };
+    },
+  },
+  {
+    name: 'pool-2-shared',
+    description: 'the pool on SharedArrayBuffer-backed arrays (each worker streams its slice)',
+    prepare(x) {
+      const [xs, out] = [sharedCopy(x), sharedCopy(new Float32Array(x.length))];
+      return { runAsync: () => pool.sigmoid(xs, out) };
+    },
+  },
+  {
+    name: 'pool-2-copy',
+    description: 'the pool on ordinary arrays (copied through its staging buffers)',
+    prepare(x) {
+      const out = new Float32Array(x.length);
+      return { runAsync: () => pool.sigmoid(x, out) };
+    },
+  },
+  {
     name: 'memcpy',
     description: 'out.set(x): a memory copy, the speed limit of any elementwise operation (see below)',
     prepare(x) {
@@ -182,20 +225,42 @@ function inputs(size: number): Float32Array {
   return x;
 }
 
-function measure(c: Case, size: number): Measurement {
+async function measure(c: Case, size: number): Promise<Measurement> {
   const prepared = c.prepare(inputs(size));
   try {
     if (quick) {
       const start = performance.now();
-      prepared.run();
+      if ('run' in prepared) prepared.run();
+      else await prepared.runAsync();
       const seconds = Math.max((performance.now() - start) / 1000, 1e-9);
       return { case: c.name, size, elementsPerSecond: size / seconds, rme: 0 };
     }
     // Long enough for a stable mean; the biggest arrays take a while per call.
-    const bench = new Benchmark(c.name, prepared.run, { minSamples: 5, maxTime: size >= 2 ** 22 ? 3 : 1.5 });
-    bench.run();
+    const options = { minSamples: 5, maxTime: size >= 2 ** 22 ? 3 : 1.5 };
+    // benchmark.js spends about a millisecond on each cycle of an asynchronous ("deferred")
+    // benchmark, so such a cycle awaits enough calls in a row to cover 64 Mi elements (some
+    // 100 ms: the overhead is then ~1%); the synchronous cases already loop many calls per cycle.
+    // Measured at 64 Ki, a cycle of 1 Mi elements read 30% slow.
+    const batch = Math.ceil(2 ** 26 / size);
+    const bench =
+      'run' in prepared
+        ? new Benchmark(c.name, prepared.run, options)
+        : new Benchmark(c.name, {
+            ...options,
+            defer: true,
+            fn: (deferred: { resolve(): void }) => {
+              let calls = 0;
+              const next = (): void => void (calls++ < batch ? prepared.runAsync().then(next) : deferred.resolve());
+              next();
+            },
+          });
+    await new Promise<void>((done) => {
+      bench.on('complete', () => done());
+      bench.run({ async: true });
+    });
     if (bench.error) throw bench.error;
-    return { case: c.name, size, elementsPerSecond: bench.hz * size, rme: bench.stats.rme };
+    const calls = 'run' in prepared ? 1 : batch;
+    return { case: c.name, size, elementsPerSecond: bench.hz * size * calls, rme: bench.stats.rme };
   } finally {
     prepared.dispose?.();
   }
@@ -229,6 +294,7 @@ function ratio(measurements: Measurement[], a: string, b: string, size: number):
 function targets(m: Measurement[]): Target[] {
   const K64 = 2 ** 16;
   const M1 = 2 ** 20;
+  const M16 = 2 ** 24;
   return [
     { label: 'SIMD zero-copy / tfjs-wasm compute, 64 Ki', ratio: ratio(m, 'simd-resident', 'tfjs', K64), goal: 1 },
     { label: 'SIMD zero-copy / tfjs-wasm compute, 1 Mi', ratio: ratio(m, 'simd-resident', 'tfjs', M1), goal: 1 },
@@ -253,6 +319,13 @@ function targets(m: Measurement[]): Target[] {
       ratio: ratio(m, 'simd-with-derivative', 'simd-separate', K64),
       goal: 1.6,
     },
+    // The pool against one thread on the same kind of data.
+    { label: 'pool, 2 threads, resident / SIMD zero-copy, 16 Mi', ratio: ratio(m, 'pool-2-resident', 'simd-resident', M16), goal: 1.7 },
+    { label: 'pool, 2 threads / SIMD, SharedArrayBuffer arrays, 16 Mi', ratio: ratio(m, 'pool-2-shared', 'simd-shared', M16), goal: 1.7 },
+    { label: 'pool, 2 threads / SIMD copying API, ordinary arrays, 16 Mi', ratio: ratio(m, 'pool-2-copy', 'simd', M16), goal: 1 },
+    { label: 'pool, 2 threads / SIMD copying API, ordinary arrays, 1 Mi', ratio: ratio(m, 'pool-2-copy', 'simd', M1), goal: 1 },
+    { label: 'pool, 2 threads, resident / SIMD zero-copy, 64 Ki', ratio: ratio(m, 'pool-2-resident', 'simd-resident', K64), goal: 1 },
+    { label: 'pool, 2 threads / SIMD copying API, ordinary arrays, 64 Ki', ratio: ratio(m, 'pool-2-copy', 'simd', K64), goal: 1 },
   ];
 }
 
@@ -275,7 +348,7 @@ async function main(): Promise<void> {
   const measurements: Measurement[] = [];
   for (const size of sizes) {
     for (const c of cases) {
-      const m = measure(c, size);
+      const m = await measure(c, size);
       measurements.push(m);
       log(`${formatSize(size).padStart(6)}  ${c.name.padEnd(26)} ${formatRate(m.elementsPerSecond).padStart(8)} M elem/s  ±${m.rme.toFixed(1)}%`);
     }
@@ -307,4 +380,8 @@ async function main(): Promise<void> {
   log(`\nWrote ${path.join(outDir, 'results.json')} and ${path.join(outDir, 'results.svg')}`);
 }
 
-await main();
+try {
+  await main();
+} finally {
+  await pool.close();
+}

@@ -49,10 +49,17 @@ export interface AsyncSigmoidWithDerivative {
 
 /**
  * Below this many elements a call runs on the calling thread: handing a slice to each worker
- * and waiting for them costs more than it saves. Measured with `npm run bench` (the pool-2-*
- * cases against simd-resident and simd).
+ * and waiting for them (~100 us in Node) costs more than it saves. Measured with `npm run bench`
+ * on 2 cores: at 256 Ki the pool took 1.4x the time of one thread, at 1 Mi 0.8x.
  */
 export const MIN_PARALLEL_LENGTH = 1 << 20;
+
+/**
+ * The same for ordinary arrays, which this thread must copy into shared memory and back: on 2
+ * cores the copies compete with the workers, and the pool only broke even from 4 Mi elements
+ * (0.73x at 1 Mi, 1.0-1.16x at 4 Mi and 16 Mi).
+ */
+export const MIN_STAGED_LENGTH = 1 << 22;
 
 /** Floats per staging buffer: one round of an ordinary array's copy in, compute, copy out. */
 export const STAGE_LENGTH = 1 << 18;
@@ -279,6 +286,10 @@ export class Pool {
     const operand = (v: Arg): Operand | null | undefined => (v === undefined ? undefined : this.operand(v));
     const [xo, outo, out2o] = [operand(x as Arg), operand(out as Arg), two ? operand(out2 as Arg) : undefined];
     if (xo == null || outo === null || out2o === null || !this.independent(xo, outo, out2o)) return this.onThisThread(kernel, x, out, out2);
+    // Outputs left out are made like the input: ordinary Float32Arrays (staged) unless resident.
+    const made = kind !== 'resident' && (out === undefined || (two && out2 === undefined));
+    const staged = made || [xo, outo, out2o].some((o) => o?.kind === 'staged');
+    if (staged && length < MIN_STAGED_LENGTH) return this.onThisThread(kernel, x, out, out2);
     // Missing outputs are made like the input, as the synchronous functions do (new arrays
     // overlap nothing).
     const make = (): Float32Array | ResidentArray => (kind === 'resident' ? this.engine.alloc(length) : new Float32Array(length));

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEngine, createPool, type Pool } from 'simd-activations';
-import { MIN_PARALLEL_LENGTH, STAGE_LENGTH } from '../build/lib/pool.js';
+import { MIN_PARALLEL_LENGTH, MIN_STAGED_LENGTH, STAGE_LENGTH } from '../build/lib/pool.js';
 import { describeMismatch, variedInputs } from './helpers.js';
 
 const sync = createEngine({ backend: 'simd' });
@@ -27,35 +27,37 @@ afterEach(() => {
 
 const SIZES = [
   ['below the cut-off', MIN_PARALLEL_LENGTH - 1],
-  ['at the cut-off', MIN_PARALLEL_LENGTH],
-  ['an odd length over several staging rounds', 4 * STAGE_LENGTH + 37],
-  ['a length that is not a whole number of vectors per worker', 5 * STAGE_LENGTH + 2 * 16 + 3],
+  ['at the cut-off for arrays the workers reach', MIN_PARALLEL_LENGTH],
+  ['a length that is not a whole number of vectors per worker', MIN_PARALLEL_LENGTH + 2 * 16 + 3],
+  ['an odd length over several staging rounds of ordinary arrays', MIN_STAGED_LENGTH + 3 * STAGE_LENGTH + 37],
 ] as const;
 
 const shared = (n: number): Float32Array => new Float32Array(new SharedArrayBuffer(n * 4));
 
-/** Counts the calls the workers compute (the pool's one way of handing them work). */
+/** Counts the rounds the workers compute (the pool's one way of handing them work). */
 function workerRounds(): { count(): number } {
   const spy = vi.spyOn(pool as unknown as { dispatch(...args: unknown[]): Promise<void> }, 'dispatch');
-  return { count: () => spy.mock.calls.length };
+  const before = spy.mock.calls.length;
+  return { count: () => spy.mock.calls.length - before };
 }
 
 describe.each(SIZES)('%s (%i elements): bit-identical to the synchronous functions', (_, n) => {
   const x = variedInputs(n, 91);
-  // Large calls must really go to the workers (a silent fallback to this thread would pass
-  // every comparison below).
-  let rounds: { count(): number };
-  beforeEach(() => {
-    rounds = workerRounds();
-  });
-  afterEach(() => {
-    if (n < MIN_PARALLEL_LENGTH) expect(rounds.count()).toBe(0);
-    else expect(rounds.count()).toBeGreaterThan(0);
-  });
   const want = {
     sigmoid: sync.sigmoid(x),
     sigmoidDerivative: sync.sigmoidDerivative(x),
     sigmoidDerivativeFromOutput: sync.sigmoidDerivativeFromOutput(x),
+  };
+  // Large calls must really go to the workers: a silent fallback to this thread would pass
+  // every comparison below. Ordinary arrays need a larger size than the others.
+  let rounds: { count(): number };
+  beforeEach(() => {
+    rounds = workerRounds();
+  });
+  const expectWorkers = (ordinary: boolean): void => {
+    const parallel = n >= (ordinary ? MIN_STAGED_LENGTH : MIN_PARALLEL_LENGTH);
+    if (parallel) expect(rounds.count()).toBeGreaterThan(0);
+    else expect(rounds.count()).toBe(0);
   };
 
   it.each(['sigmoid', 'sigmoidDerivative', 'sigmoidDerivativeFromOutput'] as const)('%s on ordinary arrays', async (name) => {
@@ -63,6 +65,7 @@ describe.each(SIZES)('%s (%i elements): bit-identical to the synchronous functio
     expect(await pool[name](x, out)).toBe(out);
     expect(describeMismatch(out, want[name], x)).toBe('identical');
     expect(describeMismatch(await pool[name](x), want[name], x)).toBe('identical');
+    expectWorkers(true);
   });
 
   it('sigmoid on SharedArrayBuffer-backed arrays, at an offset, and in place', async () => {
@@ -73,6 +76,7 @@ describe.each(SIZES)('%s (%i elements): bit-identical to the synchronous functio
     expect(describeMismatch(out, want.sigmoid, x)).toBe('identical');
     await pool.sigmoid(xs, xs);
     expect(describeMismatch(xs, want.sigmoid, x)).toBe('identical');
+    expectWorkers(false);
   });
 
   it('sigmoid on resident arrays (pool.alloc), into another one and in place', async () => {
@@ -84,15 +88,13 @@ describe.each(SIZES)('%s (%i elements): bit-identical to the synchronous functio
     expect(describeMismatch(r.array, want.sigmoid, x)).toBe('identical');
     pool.free(r);
     pool.free(out);
+    expectWorkers(false);
   });
 
-  it('sigmoidWithDerivative: ordinary, shared and resident arrays', async () => {
-    const both = await pool.sigmoidWithDerivative(x);
-    expect(describeMismatch(both.y, want.sigmoid, x)).toBe('identical');
-    expect(describeMismatch(both.dy, want.sigmoidDerivative, x)).toBe('identical');
+  it('sigmoidWithDerivative: shared and resident arrays, then ordinary ones', async () => {
     const xs = shared(n);
     xs.set(x);
-    const [y, dy] = [shared(n), new Float32Array(n)];
+    const [y, dy] = [shared(n), shared(n)];
     await pool.sigmoidWithDerivative(xs, y, dy);
     expect(describeMismatch(y, want.sigmoid, x)).toBe('identical');
     expect(describeMismatch(dy, want.sigmoidDerivative, x)).toBe('identical');
@@ -102,6 +104,12 @@ describe.each(SIZES)('%s (%i elements): bit-identical to the synchronous functio
     expect(describeMismatch(resident.y.array, want.sigmoid, x)).toBe('identical');
     expect(describeMismatch(resident.dy.array, want.sigmoidDerivative, x)).toBe('identical');
     for (const a of [r, resident.y, resident.dy]) a.free();
+    expectWorkers(false);
+    rounds = workerRounds();
+    const both = await pool.sigmoidWithDerivative(x, new Float32Array(n), shared(n));
+    expect(describeMismatch(both.y, want.sigmoid, x)).toBe('identical');
+    expect(describeMismatch(both.dy, want.sigmoidDerivative, x)).toBe('identical');
+    expectWorkers(true);
   });
 });
 
