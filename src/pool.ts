@@ -456,12 +456,12 @@ function availableCores(): number {
 
 /** Why workers over shared memory cannot run here, or undefined if they can. */
 function threadsUnavailable(): string | undefined {
-  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return 'SharedArrayBuffer is not available';
   const g = globalThis as { crossOriginIsolated?: boolean; process?: { getBuiltinModule?: unknown } };
   const node = typeof g.process?.getBuiltinModule === 'function';
   if (!node && g.crossOriginIsolated !== true) {
     return 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
   }
+  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return 'SharedArrayBuffer is not available';
   if (!node && typeof Worker !== 'function') return 'Web Workers are not available';
   return undefined;
 }

@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, sigmoid as sigmoid64, sigmoidDerivative as sigmoidDerivative64 } from 'simd-activations';
+import { MIN_PARALLEL_LENGTH } from '../../build/lib/pool.js';
 import { launch, type Browser } from '../../scripts/chromium.js';
 import { serve, type Served } from '../../scripts/serve.js';
 
@@ -91,6 +92,7 @@ let plain: Served;
 let noWasm: Served;
 let withWasm: Served;
 let viteBuilt: Served;
+let isolated: Served;
 let viteDir: string;
 let expected: Record<string, number[]>;
 
@@ -98,17 +100,18 @@ beforeAll(async () => {
   expected = expectedInNode();
   viteDir = mkdtempSync(join(tmpdir(), 'simd-activations-vite-'));
   await build({ configFile: join(root, 'demo', 'vite.config.ts'), build: { outDir: viteDir, emptyOutDir: true } });
-  [browser, plain, noWasm, withWasm, viteBuilt] = await Promise.all([
+  [browser, plain, noWasm, withWasm, viteBuilt, isolated] = await Promise.all([
     launch(),
     serve(root),
     serve(root, { headers: { 'content-security-policy': CSP_WITHOUT_WASM } }),
     serve(root, { headers: { 'content-security-policy': CSP_WITH_WASM } }),
     serve(viteDir),
+    serve(root, { headers: { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } }),
   ]);
 });
 
 afterAll(async () => {
-  await Promise.all([browser?.close(), plain?.close(), noWasm?.close(), withWasm?.close(), viteBuilt?.close()]);
+  await Promise.all([browser?.close(), plain?.close(), noWasm?.close(), withWasm?.close(), viteBuilt?.close(), isolated?.close()]);
   if (viteDir) rmSync(viteDir, { recursive: true, force: true });
 });
 
@@ -177,6 +180,46 @@ describe.each(['page', 'worker'] as const)('under a Content-Security-Policy, in 
     await page.close();
   });
 });
+
+describe('the worker pool in a page', () => {
+  const length = MIN_PARALLEL_LENGTH + 1000;
+
+  async function runPool(server: Served): Promise<{ result: PoolResult; errors: string[]; warnings: string[] }> {
+    const { page, errors } = await browser.page();
+    const warnings: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'warning') warnings.push(message.text());
+    });
+    await page.goto(`${server.url}test/browser/fixture.html`);
+    await page.waitForSelector('html[data-ready]');
+    const result = (await page.evaluate(
+      ([bits, n]) => (window as unknown as { fixture: { runPool(b: number[], n: number): Promise<unknown> } }).fixture.runPool(bits, n),
+      [INPUT_BITS, length] as const,
+    )) as PoolResult;
+    await page.close();
+    return { result, errors, warnings };
+  }
+
+  it('cross-origin isolated (COOP and COEP headers): 2 threads, results bit-identical to the JS backend', async () => {
+    const { result, errors, warnings } = await runPool(isolated);
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
+    expect(result).toEqual({ threads: 2, crossOriginIsolated: true, differences: { shared: 0, resident: 0, ordinary: 0 } });
+  });
+
+  it('not isolated: the calling thread, threads === 1, one warning that says why, the same results', async () => {
+    const { result, errors, warnings } = await runPool(plain);
+    expect(errors).toEqual([]);
+    expect(result).toEqual({ threads: 1, crossOriginIsolated: false, differences: { shared: null, resident: 0, ordinary: 0 } });
+    expect(warnings).toEqual([expect.stringMatching(/calling thread: the page is not cross-origin isolated/)]);
+  });
+});
+
+interface PoolResult {
+  threads: number;
+  crossOriginIsolated: boolean;
+  differences: Record<string, number | null>;
+}
 
 /** The demo's checks: no console error, SIMD, the plot drawn, a typed-in x, the race finished. */
 async function checkDemo(url: string): Promise<void> {

@@ -2,7 +2,7 @@
 // Runs in the page and in a worker: computes every function on every backend for the inputs
 // the test sends (float32 bit patterns) and returns the output bits, so that the test can
 // compare them with the same computation in Node.
-import { createEngine, createEngineAsync, init } from '../../build/lib/index.js';
+import { createEngine, createEngineAsync, createPool, init } from '../../build/lib/index.js';
 
 /** @typedef {import('../../build/lib/index.js').Engine} Engine */
 /** @typedef {{ backend: string, rejected: readonly { candidate: string, reason: string }[] }} Selection */
@@ -70,6 +70,52 @@ export async function compute(inputBits) {
     backends,
     isWorker: typeof window === 'undefined',
   };
+}
+
+/**
+ * The worker pool on `length` elements (the inputs repeated): how many threads it has, whether
+ * the page is cross-origin isolated, and how many results differ from the JS backend's, on a
+ * SharedArrayBuffer-backed array, on resident arrays and on an ordinary array.
+ * @param {number[]} inputBits @param {number} length
+ */
+export async function computeWithPool(inputBits, length) {
+  const pattern = new Float32Array(Uint32Array.from(inputBits).buffer);
+  const x = new Float32Array(length);
+  for (let i = 0; i < length; i += pattern.length) x.set(pattern.subarray(0, Math.min(pattern.length, length - i)), i);
+  const want = new Uint32Array((await createEngineAsync({ backend: 'js' })).sigmoid(x).buffer);
+  /** @param {Float32Array} y */
+  const differences = (y) => {
+    const got = new Uint32Array(y.buffer, y.byteOffset, y.length);
+    let count = 0;
+    for (let i = 0; i < length; i++) if (got[i] !== want[i] && !(Number.isNaN(y[i]) && Number.isNaN(x[i]))) count++;
+    return count;
+  };
+  const pool = await createPool({ threads: 2 });
+  try {
+    // Pages that are not cross-origin isolated have no SharedArrayBuffer at all.
+    let shared = null;
+    if (typeof SharedArrayBuffer === 'function') {
+      const sharedX = new Float32Array(new SharedArrayBuffer(length * 4));
+      sharedX.set(x);
+      const sharedOut = new Float32Array(new SharedArrayBuffer(length * 4));
+      await pool.sigmoid(sharedX, sharedOut);
+      shared = differences(sharedOut);
+    }
+    const resident = pool.alloc(length);
+    resident.array.set(x);
+    const residentOut = await pool.sigmoid(resident);
+    const ordinary = await pool.sigmoid(x);
+    const result = {
+      threads: pool.threads,
+      crossOriginIsolated: globalThis.crossOriginIsolated === true,
+      differences: { shared, resident: differences(residentOut.array), ordinary: differences(ordinary) },
+    };
+    resident.free();
+    residentOut.free();
+    return result;
+  } finally {
+    await pool.close();
+  }
 }
 
 // In a worker: answer each message with the results.
