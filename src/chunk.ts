@@ -12,14 +12,25 @@ type FloatArray = Float32Array | Float64Array;
 const SHARED_BYTE_LENGTH =
   typeof SharedArrayBuffer === 'function' ? Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, 'byteLength')?.get : undefined;
 
+/**
+ * The brand check's answers: a failed check throws, and a thrown TypeError (with its stack)
+ * costs microseconds, several times per call on small arrays. Buffers are few and long-lived.
+ */
+const sharedness = new WeakMap<ArrayBufferLike, boolean>();
+
 export function isShared(buffer: ArrayBufferLike): boolean {
   if (SHARED_BYTE_LENGTH === undefined) return false;
-  try {
-    SHARED_BYTE_LENGTH.call(buffer);
-    return true;
-  } catch {
-    return false;
+  let shared = sharedness.get(buffer);
+  if (shared === undefined) {
+    try {
+      SHARED_BYTE_LENGTH.call(buffer);
+      shared = true;
+    } catch {
+      shared = false;
+    }
+    sharedness.set(buffer, shared);
   }
+  return shared;
 }
 
 /**

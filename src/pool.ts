@@ -241,11 +241,10 @@ export class Pool {
 
   /** Returns a resident array's memory to the pool. */
   free(array: ResidentArray): void {
-    if (!(array instanceof ResidentArray) || !array.residentIn(this.engine)) {
-      if (array instanceof ResidentArray && array.owner === this.engine) return; // already freed
+    if (!(array instanceof ResidentArray) || array.owner !== this.engine) {
       throw new TypeError('pool.free(array): array must be a ResidentArray from this pool’s alloc().');
     }
-    array.free();
+    array.free(); // freeing twice is harmless
   }
 
   /**

@@ -199,6 +199,35 @@ describe('the pool', () => {
     r.free();
   });
 
+  it('a worker that dies fails the call it was part of, and is replaced', async () => {
+    const own = await createPool({ threads: 2 });
+    const internals = own as unknown as {
+      crashed(slot: number, error: Error): void;
+      dispatch(...args: unknown[]): Promise<void>;
+      start(slot: number): Promise<void>;
+      workers: unknown[];
+    };
+    const dispatched = vi.spyOn(internals, 'dispatch');
+    const restarted = vi.spyOn(internals, 'start');
+    // A call long enough (16 Mi elements, milliseconds per worker) to be caught in flight.
+    const n = 1 << 24;
+    const [a, b] = [own.alloc(n), own.alloc(n)];
+    const pending = own.sigmoid(a, b);
+    while (dispatched.mock.calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    // What the pool does when a worker reports an error event or exits unexpectedly.
+    internals.crashed(0, new Error('worker 0 died'));
+    await expect(pending).rejects.toThrow('worker 0 died');
+    expect(restarted).toHaveBeenCalledWith(0);
+    await restarted.mock.results[0]!.value;
+    expect(internals.workers[0]).toBeDefined();
+    const x = variedInputs(MIN_PARALLEL_LENGTH + 3, 21);
+    const r = own.alloc(x.length);
+    r.array.set(x);
+    expect(describeMismatch((await own.sigmoid(r)).array, sync.sigmoid(x), x)).toBe('identical');
+    expect(dispatched.mock.calls.length).toBe(2);
+    await own.close();
+  });
+
   it('alloc and free: resident arrays of the pool only', () => {
     const r = pool.alloc(10);
     expect(r.array).toBeInstanceOf(Float32Array);
