@@ -225,6 +225,15 @@ function inputs(size: number): Float32Array {
   return x;
 }
 
+/** How many calls in a row take at least `millis` (doubling from one; it warms up too). */
+async function callsPerCycle(run: () => Promise<unknown>, millis: number): Promise<number> {
+  for (let calls = 1; ; calls *= 2) {
+    const start = performance.now();
+    for (let i = 0; i < calls; i++) await run();
+    if (performance.now() - start >= millis) return calls;
+  }
+}
+
 async function measure(c: Case, size: number): Promise<Measurement> {
   const prepared = c.prepare(inputs(size));
   try {
@@ -238,10 +247,10 @@ async function measure(c: Case, size: number): Promise<Measurement> {
     // Long enough for a stable mean; the biggest arrays take a while per call.
     const options = { minSamples: 5, maxTime: size >= 2 ** 22 ? 3 : 1.5 };
     // benchmark.js spends about a millisecond on each cycle of an asynchronous ("deferred")
-    // benchmark, so such a cycle awaits enough calls in a row to cover 64 Mi elements (some
-    // 100 ms: the overhead is then ~1%); the synchronous cases already loop many calls per cycle.
-    // Measured at 64 Ki, a cycle of 1 Mi elements read 30% slow.
-    const batch = Math.ceil(2 ** 26 / size);
+    // benchmark, so such a cycle awaits enough calls in a row to take ~100 ms (the overhead is
+    // then ~1%); the synchronous cases already loop many calls per cycle. (Measured at 64 Ki,
+    // cycles of 16 calls read 30% slow.)
+    const batch = 'run' in prepared ? 1 : await callsPerCycle(prepared.runAsync, 100);
     const bench =
       'run' in prepared
         ? new Benchmark(c.name, prepared.run, options)
@@ -259,8 +268,7 @@ async function measure(c: Case, size: number): Promise<Measurement> {
       bench.run({ async: true });
     });
     if (bench.error) throw bench.error;
-    const calls = 'run' in prepared ? 1 : batch;
-    return { case: c.name, size, elementsPerSecond: bench.hz * size * calls, rme: bench.stats.rme };
+    return { case: c.name, size, elementsPerSecond: bench.hz * size * batch, rme: bench.stats.rme };
   } finally {
     prepared.dispose?.();
   }

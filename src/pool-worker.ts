@@ -4,33 +4,10 @@
 // calling thread can wait on all workers with Atomics. It allocates nothing in the shared
 // memory: the layout (its scratch buffers and status word) comes from the module's exports.
 import type * as Loader from '@assemblyscript/loader';
-import type { KernelName } from './backend.js';
 import * as loader from './generated/loader.js';
+import { DONE, FAILED, type FromWorker, type Location, type ToWorker } from './pool-protocol.js';
 
 const { instantiate } = loader as unknown as typeof Loader;
-
-/** Where an array of a call lives: in the pool's memory (a byte address), or in another SharedArrayBuffer. */
-export type Location = { readonly pointer: number } | { readonly buffer: SharedArrayBuffer; readonly byteOffset: number };
-
-export type ToWorker =
-  | { readonly type: 'init'; readonly module: WebAssembly.Module; readonly memory: WebAssembly.Memory; readonly slot: number }
-  | {
-      readonly type: 'job';
-      readonly kernel: KernelName;
-      /** Element range of the call's arrays that this worker computes. */
-      readonly start: number;
-      readonly end: number;
-      readonly x: Location;
-      readonly out: Location;
-      readonly out2: Location | undefined;
-    };
-
-export type FromWorker = { readonly type: 'ready' } | { readonly type: 'failed'; readonly name: string; readonly message: string };
-
-/** Status word values (assembly/memory.ts, WORKER_STATUS). */
-export const PENDING = 0;
-export const DONE = 1;
-export const FAILED = 2;
 
 interface ThreadsExports {
   readonly memory: WebAssembly.Memory;

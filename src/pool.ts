@@ -23,7 +23,7 @@ import {
 } from './backends/wasm.js';
 import { isShared, overlaps } from './chunk.js';
 import { Engine, ResidentArray, type ElementwiseFunction, type SigmoidWithDerivative } from './engine.js';
-import { DONE, FAILED, PENDING, type FromWorker, type Location, type ToWorker } from './pool-worker.js';
+import { DONE, FAILED, PENDING, type FromWorker, type Location, type ToWorker } from './pool-protocol.js';
 import { createEngine } from './select.js';
 
 export interface PoolOptions {

@@ -287,6 +287,12 @@ describe('createPool', () => {
   });
 });
 
+describe('the package on the calling thread', () => {
+  it("installs no message handler there (only the pool's workers listen)", () => {
+    expect((globalThis as { onmessage?: unknown }).onmessage).toBeUndefined();
+  });
+});
+
 describe('the threads build', () => {
   it("has exactly the SIMD build's kernel code, so its results are the same bit for bit", () => {
     const functions = (file: string): Map<string, string> => {
