@@ -84,7 +84,9 @@ export function targetTable(targets: Target[]): string {
   const rows = [['target', 'goal', 'measured', '']];
   for (const t of targets) {
     const verdict = t.ratio === undefined ? 'not run' : t.ratio >= t.goal ? 'met' : 'MISSED';
-    rows.push([t.label, `≥ ${t.goal}×`, t.ratio === undefined ? '–' : `${t.ratio.toFixed(2)}×`, verdict]);
+    // Two decimals, or three where two would round a miss up to the goal (1.697 is not 1.70).
+    const digits = t.ratio !== undefined && t.ratio < t.goal && Number(t.ratio.toFixed(2)) >= t.goal ? 3 : 2;
+    rows.push([t.label, `≥ ${t.goal}×`, t.ratio === undefined ? '–' : `${t.ratio.toFixed(digits)}×`, verdict]);
   }
   return markdown(rows);
 }
@@ -102,7 +104,11 @@ export function toJson(report: Report): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#e6ab02', '#1b9e77', '#a6761d', '#000000', '#7b4173', '#3182bd'];
+// Distinct colours for up to 22 cases (black is the memcpy roofline's).
+const PALETTE = [
+  '#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#e6ab02',
+  '#1b9e77', '#a6761d', '#525252', '#7b4173', '#3182bd', '#e7298a', '#66a61e', '#fd8d3c', '#6a51a3', '#74c476', '#9ecae1',
+];
 
 /** Line style by kind of case: the roofline dashed black, the peer dashed, plain JS dotted. */
 function dash(name: string): string {

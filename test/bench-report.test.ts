@@ -19,6 +19,7 @@ const report: Report = {
     { label: 'SIMD / JS naive, 64 Ki', ratio: 950 / 81, goal: 10 },
     { label: 'top-level / JS naive, 16', ratio: 0.5, goal: 1 },
     { label: 'not measured', ratio: undefined, goal: 2 },
+    { label: 'a near miss', ratio: 1.697, goal: 1.7 },
   ],
   firstCallMs: 3.25,
 };
@@ -60,6 +61,8 @@ describe('bench report', () => {
     expect(lines[2]).toMatch(/SIMD \/ JS naive, 64 Ki +\| +≥ 10× \| +11\.73× \| +met \|$/);
     expect(lines[3]).toMatch(/top-level \/ JS naive, 16 +\| +≥ 1× \| +0\.50× \| +MISSED \|$/);
     expect(lines[4]).toMatch(/not measured +\| +≥ 2× \| +– \| +not run \|$/);
+    // A miss that two decimals would round up to the goal shows a third.
+    expect(lines[5]).toMatch(/a near miss +\| +≥ 1\.7× \| +1\.697× \| +MISSED \|$/);
   });
 
   it('the JSON round-trips', () => {
