@@ -299,42 +299,30 @@ function ratio(measurements: Measurement[], a: string, b: string, size: number):
   return ra !== undefined && rb !== undefined ? ra / rb : undefined;
 }
 
+/** The targets: [what, case, against case, size, goal], each a ratio from this run. */
+const TARGETS: [string, string, string, number, number][] = [
+  ['SIMD zero-copy / tfjs-wasm compute, 64 Ki', 'simd-resident', 'tfjs', 2 ** 16, 1],
+  ['SIMD zero-copy / tfjs-wasm compute, 1 Mi', 'simd-resident', 'tfjs', 2 ** 20, 1],
+  ['SIMD copying API / SIMD zero-copy, 1 Mi', 'simd', 'simd-resident', 2 ** 20, 0.85],
+  ['SIMD copying API / tfjs-wasm with copies, 64 Ki', 'simd', 'tfjs-copy', 2 ** 16, 2.5],
+  ['SIMD copying API / tfjs-wasm with copies, 1 Mi', 'simd', 'tfjs-copy', 2 ** 20, 2.5],
+  ['SIMD / JS naive, 64 Ki', 'simd', 'js-naive', 2 ** 16, 10],
+  ['WASM scalar / JS naive, 64 Ki', 'scalar', 'js-naive', 2 ** 16, 1.5],
+  ['top-level sigmoid(x, out) / JS naive, 16', 'simd', 'js-naive', 16, 1],
+  ['sigmoidDerivativeFromOutput zero-copy / memory copy, 64 Ki', 'simd-from-output-resident', 'memcpy', 2 ** 16, 0.5],
+  ['sigmoidDerivativeFromOutput copying API / memory copy, 64 Ki', 'simd-from-output', 'memcpy', 2 ** 16, 0.25],
+  ['sigmoidWithDerivative / sigmoid + sigmoidDerivative, 64 Ki', 'simd-with-derivative', 'simd-separate', 2 ** 16, 1.6],
+  // The pool against one thread on the same kind of data.
+  ['pool, 2 threads, resident / SIMD zero-copy, 16 Mi', 'pool-2-resident', 'simd-resident', 2 ** 24, 1.7],
+  ['pool, 2 threads / SIMD, SharedArrayBuffer arrays, 16 Mi', 'pool-2-shared', 'simd-shared', 2 ** 24, 1.7],
+  ['pool, 2 threads / SIMD copying API, ordinary arrays, 16 Mi', 'pool-2-copy', 'simd', 2 ** 24, 1],
+  ['pool, 2 threads / SIMD copying API, ordinary arrays, 1 Mi', 'pool-2-copy', 'simd', 2 ** 20, 1],
+  ['pool, 2 threads, resident / SIMD zero-copy, 64 Ki', 'pool-2-resident', 'simd-resident', 2 ** 16, 1],
+  ['pool, 2 threads / SIMD copying API, ordinary arrays, 64 Ki', 'pool-2-copy', 'simd', 2 ** 16, 1],
+];
+
 function targets(m: Measurement[]): Target[] {
-  const K64 = 2 ** 16;
-  const M1 = 2 ** 20;
-  const M16 = 2 ** 24;
-  return [
-    { label: 'SIMD zero-copy / tfjs-wasm compute, 64 Ki', ratio: ratio(m, 'simd-resident', 'tfjs', K64), goal: 1 },
-    { label: 'SIMD zero-copy / tfjs-wasm compute, 1 Mi', ratio: ratio(m, 'simd-resident', 'tfjs', M1), goal: 1 },
-    { label: 'SIMD copying API / SIMD zero-copy, 1 Mi', ratio: ratio(m, 'simd', 'simd-resident', M1), goal: 0.85 },
-    { label: 'SIMD copying API / tfjs-wasm with copies, 64 Ki', ratio: ratio(m, 'simd', 'tfjs-copy', K64), goal: 2.5 },
-    { label: 'SIMD copying API / tfjs-wasm with copies, 1 Mi', ratio: ratio(m, 'simd', 'tfjs-copy', M1), goal: 2.5 },
-    { label: 'SIMD / JS naive, 64 Ki', ratio: ratio(m, 'simd', 'js-naive', K64), goal: 10 },
-    { label: 'WASM scalar / JS naive, 64 Ki', ratio: ratio(m, 'scalar', 'js-naive', K64), goal: 1.5 },
-    { label: 'top-level sigmoid(x, out) / JS naive, 16', ratio: ratio(m, 'simd', 'js-naive', 16), goal: 1 },
-    {
-      label: 'sigmoidDerivativeFromOutput zero-copy / memory copy, 64 Ki',
-      ratio: ratio(m, 'simd-from-output-resident', 'memcpy', K64),
-      goal: 0.5,
-    },
-    {
-      label: 'sigmoidDerivativeFromOutput copying API / memory copy, 64 Ki',
-      ratio: ratio(m, 'simd-from-output', 'memcpy', K64),
-      goal: 0.25,
-    },
-    {
-      label: 'sigmoidWithDerivative / sigmoid + sigmoidDerivative, 64 Ki',
-      ratio: ratio(m, 'simd-with-derivative', 'simd-separate', K64),
-      goal: 1.6,
-    },
-    // The pool against one thread on the same kind of data.
-    { label: 'pool, 2 threads, resident / SIMD zero-copy, 16 Mi', ratio: ratio(m, 'pool-2-resident', 'simd-resident', M16), goal: 1.7 },
-    { label: 'pool, 2 threads / SIMD, SharedArrayBuffer arrays, 16 Mi', ratio: ratio(m, 'pool-2-shared', 'simd-shared', M16), goal: 1.7 },
-    { label: 'pool, 2 threads / SIMD copying API, ordinary arrays, 16 Mi', ratio: ratio(m, 'pool-2-copy', 'simd', M16), goal: 1 },
-    { label: 'pool, 2 threads / SIMD copying API, ordinary arrays, 1 Mi', ratio: ratio(m, 'pool-2-copy', 'simd', M1), goal: 1 },
-    { label: 'pool, 2 threads, resident / SIMD zero-copy, 64 Ki', ratio: ratio(m, 'pool-2-resident', 'simd-resident', K64), goal: 1 },
-    { label: 'pool, 2 threads / SIMD copying API, ordinary arrays, 64 Ki', ratio: ratio(m, 'pool-2-copy', 'simd', K64), goal: 1 },
-  ];
+  return TARGETS.map(([label, a, b, size, goal]) => ({ label, ratio: ratio(m, a, b, size), goal }));
 }
 
 async function main(): Promise<void> {

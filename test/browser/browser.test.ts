@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, sigmoid as sigmoid64, sigmoidDerivative as sigmoidDerivative64 } from 'simd-activations';
 import { MIN_PARALLEL_LENGTH } from '../../build/lib/pool.js';
 import { launch, type Browser } from '../../scripts/chromium.js';
+import { outputs } from './fixture.js';
 import { serve, type Served } from '../../scripts/serve.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -42,23 +43,12 @@ function inputBits(): number[] {
 
 const INPUT_BITS = inputBits();
 
-/** What the fixture computes, computed in Node on the JS backend (the reference emulation). */
+/** What the fixture computes, computed in Node by the fixture's own code, on the JS backend (the reference emulation). */
 function expectedInNode(): Record<string, number[]> {
   const x = new Float32Array(Uint32Array.from(INPUT_BITS).buffer);
-  const bits = (v: Float32Array): number[] => Array.from(new Uint32Array(v.buffer, v.byteOffset, v.length));
-  const js = createEngine({ backend: 'js' });
-  const simd = createEngine({ backend: 'simd' });
-  const both = js.sigmoidWithDerivative(x);
-  const expected = {
-    sigmoid: bits(js.sigmoid(x)),
-    sigmoidDerivative: bits(js.sigmoidDerivative(x)),
-    sigmoidDerivativeFromOutput: bits(js.sigmoidDerivativeFromOutput(x)),
-    sigmoidWithDerivativeY: bits(both.y),
-    sigmoidWithDerivativeDy: bits(both.dy),
-    residentSigmoid: bits(js.sigmoid(x)),
-  };
+  const expected = outputs(createEngine({ backend: 'js' }), x);
   // Node's SIMD build agrees with its JS backend, so either is the reference.
-  expect(bits(simd.sigmoid(x))).toEqual(expected.sigmoid);
+  expect(outputs(createEngine({ backend: 'simd' }), x)).toEqual(expected);
   return expected;
 }
 

@@ -10,8 +10,11 @@ import { createEngine, createEngineAsync, createPool, init } from '../../build/l
 /** @param {Float32Array} v */
 const bitsOf = (v) => Array.from(new Uint32Array(v.buffer, v.byteOffset, v.length));
 
-/** Every function's output bits on one engine, through the copying API and through resident arrays. */
-function outputs(/** @type {Engine} */ engine, /** @type {Float32Array} */ x) {
+/**
+ * Every function's output bits on one engine, through the copying API and through resident
+ * arrays. (The test runs this very function in Node for the reference.)
+ */
+export function outputs(/** @type {Engine} */ engine, /** @type {Float32Array} */ x) {
   const both = engine.sigmoidWithDerivative(x);
   const resident = engine.alloc(x.length);
   resident.array.set(x);
@@ -68,7 +71,7 @@ export async function compute(inputBits) {
     sync,
     fromUrl,
     backends,
-    isWorker: typeof window === 'undefined',
+    isWorker: inWorker,
   };
 }
 
@@ -118,8 +121,10 @@ export async function computeWithPool(inputBits, length) {
   }
 }
 
-// In a worker: answer each message with the results.
-if (typeof window === 'undefined') {
+// In a worker: answer each message with the results. (Node, where the test imports this
+// module, is neither a page nor a worker.)
+const inWorker = typeof (/** @type {{ WorkerGlobalScope?: unknown }} */ (globalThis).WorkerGlobalScope) === 'function';
+if (inWorker) {
   const scope = /** @type {{ postMessage(message: unknown): void, onmessage: ((event: MessageEvent) => unknown) | null }} */ (
     /** @type {unknown} */ (self)
   );
