@@ -22,6 +22,7 @@ import {
   type WasmBackend,
 } from './backends/wasm.js';
 import { isShared, overlaps } from './chunk.js';
+import { intrinsicView } from './validate.js';
 import { Engine, ResidentArray, type ElementwiseFunction, type SigmoidWithDerivative } from './engine.js';
 import { DONE, FAILED, PENDING, type FromWorker, type Location, type ToWorker } from './pool-protocol.js';
 import { createEngine } from './select.js';
@@ -145,7 +146,11 @@ type Operand =
 function relate(a: Operand, b: Operand): 'disjoint' | 'same' | 'identical' | 'overlap' {
   const pointer = (o: Operand): number | undefined => (o.kind === 'direct' && 'pointer' in o.location ? o.location.pointer : undefined);
   const [pa, pb] = [pointer(a), pointer(b)];
-  if (pa !== undefined || pb !== undefined) return pa === pb ? 'identical' : 'disjoint';
+  if (pa !== undefined && pb !== undefined) return pa === pb ? 'identical' : 'disjoint';
+  // The pool's memory against ordinary memory: never the same. Against another
+  // SharedArrayBuffer: isPoolMemory turned away every buffer of the pool's memory, so not the
+  // same memory either.
+  if (pa !== undefined || pb !== undefined) return 'disjoint';
   const view = (o: Operand): Float32Array =>
     o.kind === 'staged' ? o.array : new Float32Array((o.location as { buffer: SharedArrayBuffer }).buffer, (o.location as { byteOffset: number }).byteOffset, o.length);
   const [va, vb] = [view(a), view(b)];
@@ -183,6 +188,13 @@ export class Pool {
   /** Failure messages per worker, and who waits for them. */
   private readonly failures: Error[][] = [];
   private readonly failureWaiters: ((error: Error) => void)[][] = [];
+  /** The shared memory's size when the pool was made: no buffer of it is smaller. */
+  private readonly initialBytes: number;
+  /** Workers being started (or restarted): they get no job until they are ready. */
+  private readonly starting = new Set<WorkerHandle>();
+  /** Whether a call is on the workers (a worker that becomes ready then must keep Node alive too). */
+  private busy = false;
+  private closing: Promise<void> | undefined;
   /** Two sets of [input, output, output 2] staging buffers (byte addresses), made on first use. */
   private staging: [number, number, number][] | undefined;
 
@@ -197,6 +209,7 @@ export class Pool {
     workers: number,
   ) {
     this.threads = Math.max(1, workers);
+    this.initialBytes = shared?.memory.buffer.byteLength ?? 0;
     for (let slot = 0; slot < workers; slot++) {
       this.failures.push([]);
       this.failureWaiters.push([]);
@@ -208,24 +221,34 @@ export class Pool {
   start(slot: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let starting = true;
+      const stop = (error: Error): void => {
+        starting = false;
+        this.starting.delete(worker);
+        worker.terminate();
+        reject(error);
+      };
       const worker = spawnWorker({
         message: (message) => {
           if (message.type === 'ready') {
             starting = false;
-            worker.hold(false);
+            this.starting.delete(worker);
+            if (this.closed) return worker.terminate();
+            // Only now does it take jobs.
+            this.workers[slot] = worker;
+            worker.hold(this.busy);
             resolve();
           } else if (starting) {
-            reject(new BackendUnavailableError(message.message));
+            stop(new BackendUnavailableError(message.message));
           } else {
             this.failed(slot, Object.assign(new Error(message.message), { name: message.name }));
           }
         },
         crash: (error) => {
-          if (starting) return reject(new BackendUnavailableError(`the pool's worker could not start: ${error.message}`));
-          this.crashed(slot, error);
+          if (starting) return stop(new BackendUnavailableError(`the pool's worker could not start: ${error.message}`));
+          if (this.workers[slot] === worker) this.crashed(slot, error);
         },
       });
-      this.workers[slot] = worker;
+      this.starting.add(worker);
       worker.post({ type: 'init', module: this.shared!.module, memory: this.shared!.memory, slot });
     });
   }
@@ -251,11 +274,15 @@ export class Pool {
    * Waits for the calls already made, then ends every worker. Calls made afterwards reject.
    * Resident arrays of the pool must not be used after it is closed.
    */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    return (this.closing ??= this.shut());
+  }
+
+  private async shut(): Promise<void> {
     this.closed = true;
     await this.queue;
-    for (const worker of this.workers) worker?.terminate();
+    for (const worker of [...this.workers, ...this.starting]) worker?.terminate();
+    this.starting.clear();
     this.workers.fill(undefined);
   }
 
@@ -280,18 +307,22 @@ export class Pool {
     const kind = this.engine.check(kernel, x, out, out2);
     const two = kernel === 'sigmoidWithDerivative';
     const length = (x as { length?: number }).length ?? 0;
-    if (!this.backend || kind === 'number' || kind === 'float64' || length < MIN_PARALLEL_LENGTH) return this.onThisThread(kernel, x, out, out2);
+    const live = this.workers.some((worker) => worker !== undefined);
+    if (!this.backend || !live || kind === 'number' || kind === 'float64' || length < MIN_PARALLEL_LENGTH) {
+      return this.onThisThread(kernel, x, out, out2);
+    }
     type Arg = Float32Array | ResidentArray | undefined;
     const operand = (v: Arg): Operand | null | undefined => (v === undefined ? undefined : this.operand(v));
     const [xo, outo, out2o] = [operand(x as Arg), operand(out as Arg), two ? operand(out2 as Arg) : undefined];
     if (xo == null || outo === null || out2o === null || !this.independent(xo, outo, out2o)) return this.onThisThread(kernel, x, out, out2);
-    // Outputs left out are made like the input: ordinary Float32Arrays (staged) unless resident.
-    const made = kind !== 'resident' && (out === undefined || (two && out2 === undefined));
+    // Outputs left out are made as the synchronous functions make them: resident when the
+    // input and every output given are, else ordinary Float32Arrays (so staged). New arrays
+    // overlap nothing.
+    const resident = kind === 'resident' && [out, two ? out2 : undefined].every((v) => v === undefined || v instanceof ResidentArray);
+    const made = !resident && (out === undefined || (two && out2 === undefined));
     const staged = made || [xo, outo, out2o].some((o) => o?.kind === 'staged');
     if (staged && length < MIN_STAGED_LENGTH) return this.onThisThread(kernel, x, out, out2);
-    // Missing outputs are made like the input, as the synchronous functions do (new arrays
-    // overlap nothing).
-    const make = (): Float32Array | ResidentArray => (kind === 'resident' ? this.engine.alloc(length) : new Float32Array(length));
+    const make = (): Float32Array | ResidentArray => (resident ? this.engine.alloc(length) : new Float32Array(length));
     const y = (out as Arg) ?? make();
     const dy = two ? ((out2 as Arg) ?? make()) : undefined;
     await this.parallel(kernel, length, xo, outo ?? this.operand(y)!, dy && (out2o ?? this.operand(dy)!));
@@ -316,10 +347,41 @@ export class Pool {
       if (!v.residentIn(this.engine)) return null;
       return { kind: 'direct', location: { pointer: v.pointer }, length: v.length };
     }
-    const buffer = v.buffer;
+    const { buffer, byteOffset, length } = intrinsicView(v);
     if (!isShared(buffer)) return { kind: 'staged', array: v };
-    if (buffer === this.shared!.memory.buffer || isRetiredWasmBuffer(buffer)) return null;
-    return { kind: 'direct', location: { buffer: buffer as SharedArrayBuffer, byteOffset: v.byteOffset }, length: v.length };
+    if (this.isPoolMemory(buffer as SharedArrayBuffer)) return null;
+    return { kind: 'direct', location: { buffer: buffer as SharedArrayBuffer, byteOffset }, length };
+  }
+
+  /** Answers of isPoolMemory, per SharedArrayBuffer object (which memory it is never changes). */
+  private readonly poolMemory = new WeakMap<SharedArrayBuffer, boolean>();
+
+  /**
+   * Whether a SharedArrayBuffer is the pool's own memory: its current buffer, one from before
+   * growth, or another object for it (a buffer posted to a worker and back, or cloned), which
+   * no identity check can tell. For those, a probe: a buffer of the pool's memory is at least
+   * its initial size, and a word this thread owns (the first of its scratch input) reads back
+   * what was just stored there through the pool's memory. Two different values are stored, so
+   * a coincidence would have to happen twice.
+   */
+  private isPoolMemory(buffer: SharedArrayBuffer): boolean {
+    const memory = this.shared!.memory;
+    if (buffer === (memory.buffer as unknown) || isRetiredWasmBuffer(buffer)) return true;
+    let answer = this.poolMemory.get(buffer);
+    if (answer === undefined) {
+      const word = this.backend!.scratchStart;
+      answer = false;
+      if (buffer.byteLength > word + 4 && buffer.byteLength >= this.initialBytes) {
+        const ours = new Int32Array(memory.buffer, word, 1);
+        const theirs = new Int32Array(buffer, word, 1);
+        answer = [0x5ca1ab1e, -0x21524111].every((probe) => {
+          Atomics.store(ours, 0, probe);
+          return Atomics.load(theirs, 0) === probe;
+        });
+      }
+      this.poolMemory.set(buffer, answer);
+    }
+    return answer;
   }
 
   /**
@@ -368,12 +430,18 @@ export class Pool {
       }
     };
     this.hold(true);
+    // The round on the workers, if any: a call never ends (not even by an exception, say from a
+    // copy into an array the caller detached meanwhile) while its workers still run, or the
+    // next call would read their stale status words.
+    let pending: Promise<void> | undefined;
     try {
       copyIn(0);
-      let pending = this.dispatch(kernel, Math.min(round, length), at(0, 0, 0)!, at(1, 0, 0)!, at(2, 0, 0));
+      pending = this.dispatch(kernel, Math.min(round, length), at(0, 0, 0)!, at(1, 0, 0)!, at(2, 0, 0));
       for (let k = 0; k < rounds; k++) {
         if (k + 1 < rounds) copyIn(k + 1); // overlaps the workers computing round k
-        await pending;
+        const done = pending;
+        pending = undefined;
+        await done;
         if (k + 1 < rounds) {
           const start = (k + 1) * round;
           pending = this.dispatch(kernel, Math.min(round, length - start), at(0, k + 1, start)!, at(1, k + 1, start)!, at(2, k + 1, start));
@@ -381,6 +449,7 @@ export class Pool {
         copyOut(k); // overlaps the workers computing round k + 1
       }
     } finally {
+      await pending?.catch(() => undefined);
       this.hold(false);
     }
   }
@@ -400,8 +469,9 @@ export class Pool {
       this.workers[slot]!.post({ type: 'job', kernel, start, end: Math.min(count, start + slice), x, out, out2 });
     });
     const outcomes = await Promise.all(slots.map((slot) => settled(status, slot)));
-    const failedSlot = slots.find((_, i) => outcomes[i] === FAILED);
-    if (failedSlot !== undefined) throw await this.failure(failedSlot);
+    // Every failed worker's message is taken, so that none is left over for a later call.
+    const errors = await Promise.all(slots.filter((_, i) => outcomes[i] === FAILED).map((slot) => this.failure(slot)));
+    if (errors.length > 0) throw errors[0];
     if (outcomes.some((o) => o !== DONE)) throw new Error(`pool.${kernel}: a worker reported an unknown status`);
   }
 
@@ -415,6 +485,7 @@ export class Pool {
   }
 
   private hold(active: boolean): void {
+    this.busy = active;
     for (const worker of this.workers) worker?.hold(active);
   }
 
@@ -488,6 +559,7 @@ export async function createPool(options?: PoolOptions): Promise<Pool> {
   }
   const limit = backend?.layout.maxWorkers ?? 16;
   const threads = options?.threads ?? Math.min(limit, availableCores());
+  if (typeof threads !== 'number') throw new TypeError(`createPool(options): options.threads must be a number, not ${typeof threads}.`);
   if (!Number.isInteger(threads) || threads < 1 || threads > limit) {
     throw new RangeError(`createPool(options): options.threads must be an integer from 1 to ${limit}, not ${String(threads)}.`);
   }

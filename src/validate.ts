@@ -30,6 +30,24 @@ const TYPED_ARRAY_NAME = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(I
   .get as (this: unknown) => string | undefined;
 
 /** The typed-array kind of a value ('Float32Array', ...), 'DataView', or undefined. */
+const TYPED_ARRAY_PROTOTYPE = Object.getPrototypeOf(Int8Array.prototype) as object;
+const intrinsicGetter = (name: string): ((this: unknown) => unknown) =>
+  Object.getOwnPropertyDescriptor(TYPED_ARRAY_PROTOTYPE, name)!.get as (this: unknown) => unknown;
+const [BUFFER, BYTE_OFFSET, LENGTH] = ['buffer', 'byteOffset', 'length'].map(intrinsicGetter) as [
+  (this: unknown) => unknown,
+  (this: unknown) => unknown,
+  (this: unknown) => unknown,
+];
+
+/**
+ * A typed array's buffer, byte offset and length as the engine sees them: read through
+ * %TypedArray%.prototype's getters, not the properties, which a subclass or an own property
+ * could make lie. Where the memory is matters when workers write to it directly.
+ */
+export function intrinsicView(array: ArrayBufferView): { buffer: ArrayBufferLike; byteOffset: number; length: number } {
+  return { buffer: BUFFER.call(array) as ArrayBufferLike, byteOffset: BYTE_OFFSET.call(array) as number, length: LENGTH.call(array) as number };
+}
+
 function typedArrayTag(value: unknown): string | undefined {
   if (!ArrayBuffer.isView(value)) return undefined;
   return TYPED_ARRAY_NAME.call(value) ?? 'DataView';

@@ -218,14 +218,81 @@ describe('the pool', () => {
     internals.crashed(0, new Error('worker 0 died'));
     await expect(pending).rejects.toThrow('worker 0 died');
     expect(restarted).toHaveBeenCalledWith(0);
-    await restarted.mock.results[0]!.value;
-    expect(internals.workers[0]).toBeDefined();
+    // A call right away, while the replacement starts, goes to the worker that is running.
     const x = variedInputs(MIN_PARALLEL_LENGTH + 3, 21);
     const r = own.alloc(x.length);
     r.array.set(x);
     expect(describeMismatch((await own.sigmoid(r)).array, sync.sigmoid(x), x)).toBe('identical');
-    expect(dispatched.mock.calls.length).toBe(2);
-    await own.close();
+    await restarted.mock.results[0]!.value;
+    expect(internals.workers[0]).toBeDefined();
+    expect(describeMismatch((await own.sigmoid(r)).array, sync.sigmoid(x), x)).toBe('identical');
+    expect(dispatched.mock.calls.length).toBe(3);
+    const closing = own.close();
+    expect(own.close()).toBe(closing); // a second close() is the first one
+    await closing;
+  });
+
+  describe('odd inputs found in review', () => {
+    const n = MIN_PARALLEL_LENGTH;
+    const js = createEngine({ backend: 'js' });
+
+    it('another SharedArrayBuffer object for the pool’s own memory, shifted against a resident input', async () => {
+      const r = pool.alloc(n);
+      const x = variedInputs(n, 31);
+      r.array.set(x);
+      for (const shift of [1, -17, n / 2]) {
+        r.array.set(x);
+        const clone = structuredClone(r.array.buffer as SharedArrayBuffer); // the same memory, a new object
+        const out = new Float32Array(clone, r.array.byteOffset + shift * 4, n);
+        await pool.sigmoid(r, out);
+        expect(describeMismatch(out, js.sigmoid(x), x)).toBe('identical');
+      }
+      r.free();
+    });
+
+    it('an output the caller detaches mid-call fails that call only; the next call is whole', async () => {
+      const m = MIN_STAGED_LENGTH;
+      const x = new Float32Array(m).fill(1);
+      const y = new Float32Array(m);
+      const first = pool.sigmoid(x, y); // ordinary arrays: staged rounds
+      const [a, b] = [pool.alloc(m), pool.alloc(m)];
+      a.array.fill(2);
+      b.array.fill(-1);
+      const second = pool.sigmoid(a, b);
+      for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+      structuredClone(y.buffer, { transfer: [y.buffer] }); // detaches y while its call runs
+      await expect(first).rejects.toThrow(TypeError);
+      await second;
+      const [want] = sync.sigmoid(new Float32Array([2]));
+      expect(b.array.every((v) => v === want)).toBe(true);
+      a.free();
+      b.free();
+    });
+
+    it('outputs left out are made as the synchronous functions make them', async () => {
+      const x = pool.alloc(n);
+      const { y, dy } = await pool.sigmoidWithDerivative(x, shared(n) as never);
+      expect(y.constructor).toBe(Float32Array);
+      expect(dy.constructor).toBe(Float32Array);
+      const both = await pool.sigmoidWithDerivative(x);
+      expect(both.y.constructor.name).toBe('ResidentArray');
+      for (const a of [x, both.y, both.dy]) pool.free(a);
+    });
+
+    it('a subclass that lies about byteOffset does not move where the workers write', async () => {
+      const buffer = new SharedArrayBuffer(8 * n);
+      class Lying extends Float32Array {
+        override get byteOffset(): number {
+          return 0;
+        }
+      }
+      const x = new Lying(buffer as unknown as ArrayBuffer, 4 * n, n);
+      x.fill(3);
+      await pool.sigmoid(x, x);
+      expect(new Float32Array(buffer, 0, n).every((v) => v === 0)).toBe(true);
+      const [want] = sync.sigmoid(new Float32Array([3]));
+      expect(x.every((v) => v === want)).toBe(true);
+    });
   });
 
   it('alloc and free: resident arrays of the pool only', () => {
@@ -240,6 +307,10 @@ describe('the pool', () => {
 });
 
 describe('createPool', () => {
+  it('rejects threads of another type with a TypeError', async () => {
+    await expect(createPool({ threads: '2' as unknown as number })).rejects.toThrow(TypeError);
+  });
+
   it.each([0, 17, 1.5, NaN, -1])('rejects threads: %s with a RangeError naming options.threads', async (threads) => {
     await expect(createPool({ threads })).rejects.toThrow(RangeError);
     await expect(createPool({ threads })).rejects.toThrow(/options\.threads must be an integer from 1 to 16/);
