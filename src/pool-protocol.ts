@@ -1,6 +1,7 @@
-// The messages between the pool (src/pool.ts) and its workers (src/pool-worker.ts), and the
-// values of a worker's status word. A module of its own: the worker's module starts listening
-// for messages as soon as it is loaded, so the pool must not import it.
+// What the pool (src/pool.ts) and its workers (src/pool-worker.ts) share: the messages, the
+// values of a worker's status word, and the way to Node's built-in modules. A module of its
+// own: the worker's module starts listening for messages as soon as it is loaded, so the pool
+// must not import it.
 import type { KernelName } from './backend.js';
 
 /** Where an array of a call lives: in the pool's memory (a byte address), or in another SharedArrayBuffer. */
@@ -26,3 +27,11 @@ export const PENDING = 0;
 export const DONE = 1;
 export const FAILED = 2;
 
+
+/**
+ * A Node built-in module, or undefined outside Node. Through process.getBuiltinModule, not an
+ * import, so that no bundler or browser ever sees a Node module on the way.
+ */
+export function nodeBuiltin<T>(id: string): T | undefined {
+  return (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process?.getBuiltinModule?.(id) as T | undefined;
+}

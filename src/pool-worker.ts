@@ -5,21 +5,11 @@
 // memory: the layout (its scratch buffers and status word) comes from the module's exports.
 import type * as Loader from '@assemblyscript/loader';
 import * as loader from './generated/loader.js';
-import { DONE, FAILED, type FromWorker, type Location, type ToWorker } from './pool-protocol.js';
+import { runKernel, type KernelExports } from './kernels.js';
+import { DONE, FAILED, nodeBuiltin, type FromWorker, type Location, type ToWorker } from './pool-protocol.js';
 
 const { instantiate } = loader as unknown as typeof Loader;
 
-interface ThreadsExports {
-  readonly memory: WebAssembly.Memory;
-  readonly SCRATCH_LENGTH: WebAssembly.Global;
-  readonly WORKER_STATUS: WebAssembly.Global;
-  readonly WORKER_SCRATCH: WebAssembly.Global;
-  readonly WORKER_SCRATCH_STRIDE: WebAssembly.Global;
-  sigmoid(input: number, output: number, length: number): void;
-  sigmoidDerivative(input: number, output: number, length: number): void;
-  sigmoidDerivativeFromOutput(input: number, output: number, length: number): void;
-  sigmoidWithDerivative(input: number, output: number, output2: number, length: number): void;
-}
 
 interface Port {
   post(message: FromWorker): void;
@@ -28,16 +18,16 @@ interface Port {
 
 /** The channel to the pool: worker_threads' parentPort in Node, the worker's global scope in browsers. */
 function port(): Port {
-  const node = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process?.getBuiltinModule?.('node:worker_threads') as
-    | { parentPort: { postMessage(m: unknown): void; on(e: 'message', h: (m: ToWorker) => void): void } | null }
-    | undefined;
+  const node = nodeBuiltin<{ parentPort: { postMessage(m: unknown): void; on(e: 'message', h: (m: ToWorker) => void): void } | null }>(
+    'node:worker_threads',
+  );
   const parent = node?.parentPort;
   if (parent) return { post: (m) => parent.postMessage(m), listen: (h) => parent.on('message', h) };
   const scope = globalThis as unknown as { postMessage(m: unknown): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };
   return { post: (m) => scope.postMessage(m), listen: (h) => (scope.onmessage = (e) => h(e.data)) };
 }
 
-let exports: ThreadsExports | undefined;
+let exports: KernelExports | undefined;
 let slot = -1;
 const channel = port();
 
@@ -46,7 +36,7 @@ channel.listen((message) => {
     slot = message.slot;
     instantiate<Record<string, unknown>>(message.module, { env: { memory: message.memory } }).then(
       (result) => {
-        exports = result.exports as unknown as ThreadsExports;
+        exports = result.exports as unknown as KernelExports;
         channel.post({ type: 'ready' });
       },
       (error: unknown) => channel.post({ type: 'failed', name: 'Error', message: `the pool's worker could not start: ${String(error)}` }),
@@ -73,7 +63,7 @@ channel.listen((message) => {
  * scratch buffers, SCRATCH_LENGTH floats at a time. Each piece is read before it is written,
  * so an output that is the input itself (in place) is fine.
  */
-function run(wasm: ThreadsExports, job: Extract<ToWorker, { type: 'job' }>): void {
+function run(wasm: KernelExports, job: Extract<ToWorker, { type: 'job' }>): void {
   const chunk = wasm.SCRATCH_LENGTH.value as number;
   const scratch = (wasm.WORKER_SCRATCH.value as number) + slot * (wasm.WORKER_SCRATCH_STRIDE.value as number);
   const scratchAt = [scratch, scratch + chunk * 4, scratch + chunk * 8] as const;
@@ -89,22 +79,7 @@ function run(wasm: ThreadsExports, job: Extract<ToWorker, { type: 'job' }>): voi
     const input = pointer(job.x, from, scratchAt[0]);
     const output = pointer(job.out, from, scratchAt[1]);
     const output2 = pointer(job.out2, from, scratchAt[2]);
-    switch (job.kernel) {
-      case 'sigmoid':
-        wasm.sigmoid(input, output, count);
-        break;
-      case 'sigmoidDerivative':
-        wasm.sigmoidDerivative(input, output, count);
-        break;
-      case 'sigmoidDerivativeFromOutput':
-        wasm.sigmoidDerivativeFromOutput(input, output, count);
-        break;
-      case 'sigmoidWithDerivative':
-        wasm.sigmoidWithDerivative(input, output, output2, count);
-        break;
-      default:
-        throw new TypeError(`unknown kernel ${JSON.stringify(job.kernel)}`);
-    }
+    runKernel(wasm, job.kernel, input, output, output2, count);
     const out = viewOf(job.out, from, count);
     if (out) out.set(new Float32Array(memory, scratchAt[1], count));
     const out2 = job.out2 && viewOf(job.out2, from, count);

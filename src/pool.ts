@@ -24,7 +24,7 @@ import {
 import { isShared, overlaps } from './chunk.js';
 import { intrinsicView } from './validate.js';
 import { Engine, ResidentArray, type ElementwiseFunction, type SigmoidWithDerivative } from './engine.js';
-import { DONE, FAILED, PENDING, type FromWorker, type Location, type ToWorker } from './pool-protocol.js';
+import { DONE, FAILED, PENDING, nodeBuiltin, type FromWorker, type Location, type ToWorker } from './pool-protocol.js';
 import { createEngine } from './select.js';
 
 export interface PoolOptions {
@@ -78,9 +78,7 @@ type Handlers = { message(message: FromWorker): void; crash(error: Error): void 
 const WORKER_URL = new URL('./pool-worker.js', import.meta.url);
 
 function spawnWorker(handlers: Handlers): WorkerHandle {
-  const node = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process?.getBuiltinModule?.('node:worker_threads') as
-    | { Worker: new (url: URL, options: { execArgv: string[] }) => NodeWorker }
-    | undefined;
+  const node = nodeBuiltin<{ Worker: new (url: URL, options: { execArgv: string[] }) => NodeWorker }>('node:worker_threads');
   if (node) {
     // None of the process's own flags: some (--input-type, --eval) would stop a worker file loading.
     const worker = new node.Worker(WORKER_URL, { execArgv: [] });
@@ -371,7 +369,7 @@ export class Pool {
     if (answer === undefined) {
       const word = this.backend!.scratchStart;
       answer = false;
-      if (buffer.byteLength > word + 4 && buffer.byteLength >= this.initialBytes) {
+      if (buffer.byteLength >= this.initialBytes) {
         const ours = new Int32Array(memory.buffer, word, 1);
         const theirs = new Int32Array(buffer, word, 1);
         answer = [0x5ca1ab1e, -0x21524111].every((probe) => {
@@ -517,18 +515,15 @@ export class Pool {
 
 /** The default thread count: the cores this process may use. */
 function availableCores(): number {
-  const os = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process?.getBuiltinModule?.('node:os') as
-    | { availableParallelism?(): number; cpus(): unknown[] }
-    | undefined;
+  const os = nodeBuiltin<{ availableParallelism?(): number; cpus(): unknown[] }>('node:os');
   if (os) return os.availableParallelism?.() ?? os.cpus().length;
   return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
 }
 
 /** Why workers over shared memory cannot run here, or undefined if they can. */
 function threadsUnavailable(): string | undefined {
-  const g = globalThis as { crossOriginIsolated?: boolean; process?: { getBuiltinModule?: unknown } };
-  const node = typeof g.process?.getBuiltinModule === 'function';
-  if (!node && g.crossOriginIsolated !== true) {
+  const node = nodeBuiltin('node:worker_threads') !== undefined;
+  if (!node && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true) {
     return 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
   }
   if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return 'SharedArrayBuffer is not available';

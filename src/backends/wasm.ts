@@ -4,6 +4,7 @@ import type * as Loader from '@assemblyscript/loader';
 // The generated copy of @assemblyscript/loader (see scripts/embed-wasm.mjs), typed by the
 // package's own declarations.
 import * as loader from '../generated/loader.js';
+import { runKernel, type KernelExports } from '../kernels.js';
 import type { Backend, Heap, KernelName, Scratch } from '../backend.js';
 import {
   SCALAR_WASM_BASE64,
@@ -16,22 +17,6 @@ import {
 
 export type WasmFlavor = 'simd' | 'scalar';
 
-/** What assembly/index.ts exports. */
-interface KernelExports {
-  readonly memory: WebAssembly.Memory;
-  readonly LANES: WebAssembly.Global;
-  readonly MAX_WORKERS: WebAssembly.Global;
-  readonly WORKER_STATUS: WebAssembly.Global;
-  readonly SCRATCH_LENGTH: WebAssembly.Global;
-  readonly SCRATCH_INPUT: WebAssembly.Global;
-  readonly SCRATCH_OUTPUT: WebAssembly.Global;
-  readonly SCRATCH_OUTPUT2: WebAssembly.Global;
-  heapBase(): number;
-  sigmoid(input: number, output: number, length: number): void;
-  sigmoidDerivative(input: number, output: number, length: number): void;
-  sigmoidDerivativeFromOutput(input: number, output: number, length: number): void;
-  sigmoidWithDerivative(input: number, output: number, output2: number, length: number): void;
-}
 
 const { instantiate, instantiateSync } = loader as unknown as typeof Loader;
 
@@ -300,19 +285,7 @@ export class WasmBackend implements Backend, Heap {
   }
 
   runAt(kernel: KernelName, input: number, output: number, output2: number, length: number): void {
-    // A switch of direct calls, not exports[kernel](...): each call site stays monomorphic,
-    // which matters for the per-call overhead on small arrays.
-    const exports = this.exports;
-    switch (kernel) {
-      case 'sigmoid':
-        return exports.sigmoid(input, output, length);
-      case 'sigmoidDerivative':
-        return exports.sigmoidDerivative(input, output, length);
-      case 'sigmoidDerivativeFromOutput':
-        return exports.sigmoidDerivativeFromOutput(input, output, length);
-      case 'sigmoidWithDerivative':
-        return exports.sigmoidWithDerivative(input, output, output2, length);
-    }
+    runKernel(this.exports, kernel, input, output, output2, length);
   }
 
   alloc(bytes: number): number {
