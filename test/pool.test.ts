@@ -209,11 +209,17 @@ describe('the pool', () => {
     };
     const dispatched = vi.spyOn(internals, 'dispatch');
     const restarted = vi.spyOn(internals, 'start');
-    // A call long enough (16 Mi elements, milliseconds per worker) to be caught in flight.
-    const n = 1 << 24;
+    // Worker 0 never receives its share of the call, so the call is surely in flight, waiting
+    // on worker 0, when the crash is reported (no race with a worker that finishes first).
+    const victim = internals.workers[0] as { post(message: { type: string }): void };
+    const post = victim.post;
+    let jobWithheld!: () => void;
+    const withheld = new Promise<void>((resolve) => (jobWithheld = resolve));
+    victim.post = (message) => (message.type === 'job' ? jobWithheld() : post(message));
+    const n = MIN_PARALLEL_LENGTH;
     const [a, b] = [own.alloc(n), own.alloc(n)];
     const pending = own.sigmoid(a, b);
-    while (dispatched.mock.calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    await withheld;
     // What the pool does when a worker reports an error event or exits unexpectedly.
     internals.crashed(0, new Error('worker 0 died'));
     await expect(pending).rejects.toThrow('worker 0 died');
@@ -341,7 +347,7 @@ describe('createPool', () => {
       ${close ? 'await pool.close();' : ''}
       console.log(y[0]);`;
     for (const close of [true, false]) {
-      const output = execFileSync(process.execPath, ['--input-type=module', '-e', script(close)], { encoding: 'utf8', timeout: 20_000 });
+      const output = execFileSync(process.execPath, ['--input-type=module', '-e', script(close)], { encoding: 'utf8', timeout: 90_000 });
       expect(output.trim()).toBe(String(sync.sigmoid(new Float32Array([1]))[0]));
     }
   });
