@@ -1,6 +1,8 @@
-// Exports only: the kernels, the memory layout the wrapper reads, and the kernel constants
-// (read once at build time to generate the JS emulation's copy; see scripts/embed-wasm.mjs).
-export { sigmoid, sigmoidDerivative, sigmoidDerivativeFromOutput, sigmoidWithDerivative, UNROLL, LANES } from "./sigmoid";
+// Exports only: the kernel entry point and ids, the memory layout the wrapper reads, and the
+// kernel constants (read once at build time to generate the JS emulation's copy; see
+// scripts/embed-wasm.mjs).
+export { run, UNROLL, LANES } from "./map";
+export * from "./kernel-ids";
 export {
   SCRATCH_LENGTH, SCRATCH_INPUT, SCRATCH_OUTPUT, SCRATCH_OUTPUT2, MAX_WORKERS, WORKER_STATUS, WORKER_SCRATCH, WORKER_SCRATCH_STRIDE,
   heapBase,

@@ -30,29 +30,22 @@
 // sigmoidDerivativeFromOutput(y) = y * (1 - y) is the form backpropagation uses when only the
 // output y = sigma(x) was kept; it is applied to any float, in range or not.
 //
-// Every kernel runs the same operations in the same order on every lane, in the vector loop,
-// in the scalar tail and in the scalar build, so all of them round identically, and
-// sigmoidWithDerivative's outputs are bit-identical to sigmoid's and sigmoidDerivative's. The
-// vector loop has no branch per element: the sign is applied with a bit select.
+// Every kernel runs the same operations in the same order on every lane, in the vector form and
+// in the scalar one (map.ts runs them in its loop and tail, and the scalar build runs only the
+// scalar form), so all of them round identically, and sigmoidWithDerivative's outputs are
+// bit-identical to sigmoid's and sigmoidDerivative's. The vector form has no branch per
+// element: the sign is applied with a bit select.
 import { scaledExpNegative, scaledExpNegativeX4, SCALED_ONE, UNSCALE, Z_MAX } from "./exp";
+import {
+  KERNEL_SIGMOID as SIGMOID,
+  KERNEL_SIGMOID_DERIVATIVE as SIGMOID_DERIVATIVE,
+  KERNEL_SIGMOID_DERIVATIVE_FROM_OUTPUT as SIGMOID_DERIVATIVE_FROM_OUTPUT,
+  KERNEL_SIGMOID_WITH_DERIVATIVE as SIGMOID_WITH_DERIVATIVE,
+} from "./kernel-ids";
 
-// The kernel a map call applies; constants so that the inlined map folds to one loop body.
-const SIGMOID = 0;
-const SIGMOID_DERIVATIVE = 1;
-const SIGMOID_DERIVATIVE_FROM_OUTPUT = 2;
-const SIGMOID_WITH_DERIVATIVE = 3;
-
-// Elements per iteration of the main vector loop: four independent vectors. The kernels are
-// latency-bound (one vector's chain is ~80 cycles with the division); measured on V8, four
-// vectors per iteration beat two by ~20% and one by ~60%.
-export const UNROLL: i32 = 16;
-
-// Floats per vector operation: 4 in the SIMD build, 1 in the scalar one. The wrapper reads it
-// to tell which build a module handed to init({ module }) is.
-export const LANES: i32 = ASC_FEATURE_SIMD ? 4 : 1;
-
+/** One vector of the logistic kernel `kind` (an id of kernel-ids.ts): x in, results stored. */
 // @ts-ignore: decorator
-@inline function kernelX4(kind: i32, x: v128, out: usize, out2: usize): void {
+@inline export function logisticX4(kind: i32, x: v128, out: usize, out2: usize): void {
   const one = f32x4.splat(1.0);
   if (kind == SIGMOID_DERIVATIVE_FROM_OUTPUT) {
     v128.store(out, f32x4.mul(x, f32x4.sub(one, x)));
@@ -70,8 +63,9 @@ export const LANES: i32 = ASC_FEATURE_SIMD ? 4 : 1;
   if (kind == SIGMOID_WITH_DERIVATIVE) v128.store(out2, f32x4.sub(f, f32x4.mul(f, f)));
 }
 
+/** One element of the logistic kernel `kind`: the steps of logisticX4 on one lane. */
 // @ts-ignore: decorator
-@inline function kernel(kind: i32, x: f32, out: usize, out2: usize): void {
+@inline export function logistic(kind: i32, x: f32, out: usize, out2: usize): void {
   if (kind == SIGMOID_DERIVATIVE_FROM_OUTPUT) {
     store<f32>(out, x * (<f32>1.0 - x));
     return;
@@ -84,48 +78,4 @@ export const LANES: i32 = ASC_FEATURE_SIMD ? 4 : 1;
   if (kind == SIGMOID || kind == SIGMOID_WITH_DERIVATIVE) store<f32>(out, select<f32>(g, f, x > 0));
   if (kind == SIGMOID_DERIVATIVE) store<f32>(out, f - f * f);
   if (kind == SIGMOID_WITH_DERIVATIVE) store<f32>(out2, f - f * f);
-}
-
-// Applies kernel `kind` to `length` floats at `input`, writing `output` (and `output2`).
-// Each step loads before it stores, so output == input (in place) is fine, and so is any
-// output that starts at or below input in memory.
-// @ts-ignore: decorator
-@inline function map(kind: i32, input: usize, output: usize, output2: usize, length: usize): void {
-  const end = length << 2;
-  let i: usize = 0;
-  if (ASC_FEATURE_SIMD) {
-    // All four loads come first: an output may start below the input (see above).
-    for (; i + (<usize>UNROLL << 2) <= end; i += <usize>UNROLL << 2) {
-      const x0 = v128.load(input + i);
-      const x1 = v128.load(input + i, 16);
-      const x2 = v128.load(input + i, 32);
-      const x3 = v128.load(input + i, 48);
-      kernelX4(kind, x0, output + i, output2 + i);
-      kernelX4(kind, x1, output + i + 16, output2 + i + 16);
-      kernelX4(kind, x2, output + i + 32, output2 + i + 32);
-      kernelX4(kind, x3, output + i + 48, output2 + i + 48);
-    }
-    for (; i + 16 <= end; i += 16) kernelX4(kind, v128.load(input + i), output + i, output2 + i);
-  }
-  for (; i < end; i += 4) kernel(kind, load<f32>(input + i), output + i, output2 + i);
-}
-
-/** sigma(x) = 1 / (1 + e^-x), elementwise. */
-export function sigmoid(input: usize, output: usize, length: usize): void {
-  map(SIGMOID, input, output, 0, length);
-}
-
-/** sigma'(x) = sigma(x) * (1 - sigma(x)), elementwise, computed as e^-|x| / (1 + e^-|x|)^2. */
-export function sigmoidDerivative(input: usize, output: usize, length: usize): void {
-  map(SIGMOID_DERIVATIVE, input, output, 0, length);
-}
-
-/** y * (1 - y), elementwise: sigma' from the output y = sigma(x). */
-export function sigmoidDerivativeFromOutput(input: usize, output: usize, length: usize): void {
-  map(SIGMOID_DERIVATIVE_FROM_OUTPUT, input, output, 0, length);
-}
-
-/** sigma(x) into `output` and sigma'(x) into `output2`, sharing one exponential. */
-export function sigmoidWithDerivative(input: usize, output: usize, output2: usize, length: usize): void {
-  map(SIGMOID_WITH_DERIVATIVE, input, output, output2, length);
 }

@@ -1,29 +1,39 @@
 // npm run verify: the exhaustive proof of the accuracy bounds and of bit-identity.
 //
-// Every one of the 2^32 float32 bit patterns goes through every kernel on all three backends
-// (SIMD, scalar WASM, JS emulation) and through the fused sigmoidWithDerivative, by way of the
+// Every one of the 2^32 float32 bit patterns goes through every function of the registry
+// (src/functions.ts) on all three backends (SIMD, scalar WASM, JS emulation), by way of the
 // public API of the built package. The script asserts that
 //   - the three backends agree bit for bit (any NaN equal to any NaN),
-//   - sigmoidWithDerivative's y and dy equal sigmoid's and sigmoidDerivative's outputs,
-//   - each result is within its ulp bound of a float64 reference rounded to float32,
+//   - each function with two results ({ y, dy }) equals its two functions' outputs,
+//   - each result is within the registry's ulp bound of the float64 reference
+//     (test/reference.ts) rounded to float32,
 //   - NaN comes out exactly where the reference is NaN,
 // and prints the table the README shows. The work is split over worker threads.
 //
 // Options: --stride N checks every Nth bit pattern only (a quick look; not a proof),
-//          --threads N overrides the worker count.
+//          --threads N overrides the worker count,
+//          --functions a,b checks only these functions (and the pairs made of them).
 import os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { createEngine, type Engine } from '../build/lib/index.js';
+import { createEngine, functions, type Engine, type FunctionInfo } from '../build/lib/index.js';
+import type { SingleName } from '../build/lib/functions.js';
+import { REFERENCES } from '../test/reference.js';
 
-type Kernel = 'sigmoid' | 'sigmoidDerivative' | 'sigmoidDerivativeFromOutput';
-const KERNELS: readonly Kernel[] = ['sigmoid', 'sigmoidDerivative', 'sigmoidDerivativeFromOutput'];
-/** The bounds the package promises, in ulp against the reference rounded to float32. */
-const BOUNDS: Record<Kernel, number> = { sigmoid: 2, sigmoidDerivative: 3, sigmoidDerivativeFromOutput: 3 };
 const BACKENDS = ['simd', 'scalar', 'js'] as const;
 
 const TOTAL = 2 ** 32;
 const BLOCK = 2 ** 22; // bit patterns per job
 const CHUNK = 2 ** 16; // bit patterns per call
+
+/** The functions checked: all, or those named by --functions (a pair needs both its parts). */
+function selected(names: readonly string[] | undefined): { singles: FunctionInfo[]; pairs: FunctionInfo[] } {
+  const unknown = names?.filter((n) => !functions.some((f) => f.name === n));
+  if (unknown?.length) throw new RangeError(`--functions: unknown ${unknown.join(', ')}`);
+  const wanted = (f: FunctionInfo): boolean => names === undefined || names.includes(f.name);
+  const singles = functions.filter((f) => f.outputs.length === 1 && wanted(f));
+  const pairs = functions.filter((f) => f.parts !== undefined && f.parts.every((p) => singles.some((s) => s.name === p)));
+  return { singles, pairs };
+}
 
 interface Stats {
   maxUlp: number;
@@ -36,7 +46,7 @@ interface Stats {
 }
 
 interface Report {
-  stats: Record<Kernel, Stats>;
+  stats: Record<string, Stats>;
   mismatches: string[];
 }
 
@@ -55,17 +65,16 @@ function merge(into: Stats, from: Stats): void {
 // ---------------------------------------------------------------------------------------------
 // Worker: checks blocks of bit patterns.
 
-function worker(stride: number): void {
+function worker(stride: number, names: readonly string[] | undefined): void {
+  const { singles, pairs } = selected(names);
   const engines = BACKENDS.map((name) => createEngine({ backend: name }));
   const n = CHUNK;
   const xBits = new Uint32Array(n);
   const x = new Float32Array(xBits.buffer);
+  // Per backend: each single's output, and each pair's two.
   const outputs = engines.map(() => ({
-    sigmoid: new Float32Array(n),
-    sigmoidDerivative: new Float32Array(n),
-    sigmoidDerivativeFromOutput: new Float32Array(n),
-    y: new Float32Array(n),
-    dy: new Float32Array(n),
+    single: singles.map(() => new Float32Array(n)),
+    pair: pairs.map(() => [new Float32Array(n), new Float32Array(n)] as const),
   }));
   const f64 = new Float64Array(1);
   const f64Hi = new Uint32Array(f64.buffer, 4, 1);
@@ -116,65 +125,55 @@ function worker(stride: number): void {
   }
 
   function check(block: number): Report {
-    const stats = { sigmoid: emptyStats(), sigmoidDerivative: emptyStats(), sigmoidDerivativeFromOutput: emptyStats() };
+    const stats: Record<string, Stats> = Object.fromEntries(singles.map((f) => [f.name, emptyStats()]));
     const mismatches: string[] = [];
     const step = n * stride;
     for (let base = block; base < block + BLOCK; base += step) {
       const count = Math.min(n, Math.ceil((block + BLOCK - base) / stride));
       for (let i = 0; i < count; i++) xBits[i] = base + i * stride;
       const xs = count === n ? x : x.subarray(0, count);
+      const sub = (a: Float32Array): Float32Array => (count === n ? a : a.subarray(0, count));
       engines.forEach((engine: Engine, b) => {
         const o = outputs[b]!;
-        const sub = (a: Float32Array): Float32Array => (count === n ? a : a.subarray(0, count));
-        engine.sigmoid(xs, sub(o.sigmoid));
-        engine.sigmoidDerivative(xs, sub(o.sigmoidDerivative));
-        engine.sigmoidDerivativeFromOutput(xs, sub(o.sigmoidDerivativeFromOutput));
-        engine.sigmoidWithDerivative(xs, sub(o.y), sub(o.dy));
+        const call = engine as unknown as Record<string, (x: Float32Array, ...outs: Float32Array[]) => unknown>;
+        singles.forEach((f, k) => call[f.name]!(xs, sub(o.single[k]!)));
+        pairs.forEach((f, k) => call[f.name]!(xs, sub(o.pair[k]![0]), sub(o.pair[k]![1])));
       });
       const note = (what: string, i: number): void => {
         if (mismatches.length < 20) mismatches.push(`${what} at x = ${x[i]} (bits 0x${xBits[i]!.toString(16)})`);
       };
       outputs.forEach((o, b) => {
-        let i = firstMismatch(o.y, o.sigmoid, count);
-        if (i >= 0) note(`${BACKENDS[b]}: sigmoidWithDerivative y differs from sigmoid`, i);
-        i = firstMismatch(o.dy, o.sigmoidDerivative, count);
-        if (i >= 0) note(`${BACKENDS[b]}: sigmoidWithDerivative dy differs from sigmoidDerivative`, i);
+        pairs.forEach((f, k) => {
+          f.parts!.forEach((part, j) => {
+            const i = firstMismatch(o.pair[k]![j]!, o.single[singles.findIndex((s) => s.name === part)]!, count);
+            if (i >= 0) note(`${BACKENDS[b]}: ${f.name} ${f.outputs[j]} differs from ${part}`, i);
+          });
+        });
         if (b === 0) return;
-        for (const k of KERNELS) {
-          i = firstMismatch(o[k], outputs[0]![k], count);
-          if (i >= 0) note(`${k}: ${BACKENDS[b]} differs from simd`, i);
-        }
+        singles.forEach((f, k) => {
+          const i = firstMismatch(o.single[k]!, outputs[0]!.single[k]!, count);
+          if (i >= 0) note(`${f.name}: ${BACKENDS[b]} differs from simd`, i);
+        });
       });
-      // The backends agree (checked above), so the SIMD results stand for all three. One float64
-      // exponential per input gives all three references: with e = e^-|x| and d = 1 + e,
-      // sigma(x) = 1/d for x > 0 and e/d otherwise, sigma'(x) = e/d^2.
-      const simd = outputs[0]!;
-      const [s0, s1, s2] = [simd.sigmoid, simd.sigmoidDerivative, simd.sigmoidDerivativeFromOutput];
-      const [b0, b1, b2] = [s0, s1, s2].map((a) => new Uint32Array(a.buffer, 0, count)) as [Uint32Array, Uint32Array, Uint32Array];
-      let exact0 = 0;
-      let exact1 = 0;
-      let exact2 = 0;
-      for (let i = 0; i < count; i++) {
-        const v = x[i]!;
-        const e = Math.exp(-Math.abs(v));
-        const d = 1 + e;
-        // Most results equal the rounded reference: count those here, tally the rest (an
-        // exact result has an error below 1/2 ulp and can never be the largest).
-        const r0 = v > 0 ? 1 / d : e / d;
-        if (s0[i] === Math.fround(r0)) exact0++;
-        else tally(stats.sigmoid, v, s0[i]!, b0[i]!, r0);
-        const r1 = e / (d * d);
-        if (s1[i] === Math.fround(r1)) exact1++;
-        else tally(stats.sigmoidDerivative, v, s1[i]!, b1[i]!, r1);
-        const r2 = v * (1 - v);
-        if (s2[i] === Math.fround(r2)) exact2++;
-        else tally(stats.sigmoidDerivativeFromOutput, v, s2[i]!, b2[i]!, r2);
-      }
-      for (const [k, exact] of [['sigmoid', exact0], ['sigmoidDerivative', exact1], ['sigmoidDerivativeFromOutput', exact2]] as const) {
-        stats[k].exact += exact;
-        stats[k].histogram[0]! += exact;
-      }
-      for (const k of KERNELS) stats[k].count += count;
+      // The backends agree (checked above), so the SIMD results stand for all three.
+      singles.forEach((f, k) => {
+        const got = outputs[0]!.single[k]!;
+        const gotBits = new Uint32Array(got.buffer, 0, count);
+        const reference = REFERENCES[f.name as SingleName];
+        const s = stats[f.name]!;
+        let exact = 0;
+        for (let i = 0; i < count; i++) {
+          const v = x[i]!;
+          const r = reference(v);
+          // Most results equal the rounded reference: count those here, tally the rest (an
+          // exact result has an error below 1/2 ulp and can never be the largest).
+          if (got[i] === Math.fround(r)) exact++;
+          else tally(s, v, got[i]!, gotBits[i]!, r);
+        }
+        s.exact += exact;
+        s.histogram[0]! += exact;
+        s.count += count;
+      });
     }
     return { stats, mismatches };
   }
@@ -196,15 +195,18 @@ function option(name: string, fallback: number): number {
 async function main(): Promise<void> {
   const stride = option('stride', 1);
   const threads = option('threads', os.availableParallelism());
+  const i = process.argv.indexOf('--functions');
+  const names = i >= 0 ? (process.argv[i + 1] ?? '').split(',') : undefined;
+  const { singles, pairs } = selected(names);
   const blocks: number[] = [];
   for (let b = 0; b < TOTAL; b += BLOCK) blocks.push(b);
-  const stats = { sigmoid: emptyStats(), sigmoidDerivative: emptyStats(), sigmoidDerivativeFromOutput: emptyStats() };
+  const stats: Record<string, Stats> = Object.fromEntries(singles.map((f) => [f.name, emptyStats()]));
   const mismatches: string[] = [];
   const started = Date.now();
   let next = 0;
   let done = 0;
   console.log(
-    `Checking ${stride === 1 ? 'all 2^32' : `every ${stride}th of the 2^32`} float32 inputs on simd, scalar and js, ${threads} threads`,
+    `Checking ${stride === 1 ? 'all 2^32' : `every ${stride}th of the 2^32`} float32 inputs through ${singles.map((f) => f.name).join(', ')} on simd, scalar and js, ${threads} threads`,
   );
   await Promise.all(
     Array.from(
@@ -214,12 +216,12 @@ async function main(): Promise<void> {
           // Workers run this same file, loaded through tsx as the main thread was.
           const w = new Worker(
             `import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(import.meta.url)}, ${JSON.stringify(import.meta.url)}))`,
-            { eval: true, workerData: { stride } },
+            { eval: true, workerData: { stride, names } },
           );
           w.on('error', reject);
           w.on('message', (message: 'ready' | Report) => {
             if (message !== 'ready') {
-              for (const k of KERNELS) merge(stats[k], message.stats[k]);
+              for (const f of singles) merge(stats[f.name]!, message.stats[f.name]!);
               mismatches.push(...message.mismatches);
               done++;
               if (done % 64 === 0 || done === blocks.length) {
@@ -244,15 +246,17 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|---|',
   ];
   let failed = mismatches.length > 0;
-  for (const k of KERNELS) {
-    const s = stats[k];
-    const ok = s.maxUlp <= BOUNDS[k];
+  for (const f of singles) {
+    const s = stats[f.name]!;
+    const bound = f.bounds[0]!;
+    const ok = s.maxUlp <= bound;
     failed ||= !ok;
     lines.push(
-      `| ${k} | ${BOUNDS[k]} | ${s.maxUlp}${ok ? '' : ' (FAIL)'} | ${Math.fround(s.maxUlpAt)} (${bits(s.maxUlpAt)}) | ${s.maxError.toFixed(3)} | ${((100 * s.exact) / s.count).toFixed(3)}% | ${s.histogram.slice(0, 4).join(' / ')}${s.histogram[4] ? ` / >3: ${s.histogram[4]}` : ''} |`,
+      `| ${f.name} | ${bound} | ${s.maxUlp}${ok ? '' : ' (FAIL)'} | ${Math.fround(s.maxUlpAt)} (${bits(s.maxUlpAt)}) | ${s.maxError.toFixed(3)} | ${((100 * s.exact) / s.count).toFixed(3)}% | ${s.histogram.slice(0, 4).join(' / ')}${s.histogram[4] ? ` / >3: ${s.histogram[4]}` : ''} |`,
     );
   }
-  console.log(`\n${stats.sigmoid.count} inputs per function, ${seconds.toFixed(0)} s. simd, scalar and js: ${mismatches.length ? 'MISMATCHES' : 'bit-identical'}; sigmoidWithDerivative: ${mismatches.length ? 'see below' : 'identical to sigmoid and sigmoidDerivative'}.\n`);
+  const pairNote = pairs.length ? `${pairs.map((f) => f.name).join(', ')}: ${mismatches.length ? 'see below' : 'identical to their two functions'}` : 'no pairs';
+  console.log(`\n${stats[singles[0]!.name]!.count} inputs per function, ${seconds.toFixed(0)} s. simd, scalar and js: ${mismatches.length ? 'MISMATCHES' : 'bit-identical'}; ${pairNote}.\n`);
   console.log(lines.join('\n'));
   for (const m of mismatches) console.log(`MISMATCH ${m}`);
   if (failed) {
@@ -264,4 +268,7 @@ async function main(): Promise<void> {
 }
 
 if (isMainThread) await main();
-else worker((workerData as { stride: number }).stride);
+else {
+  const data = workerData as { stride: number; names: string[] | undefined };
+  worker(data.stride, data.names);
+}

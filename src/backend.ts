@@ -1,18 +1,17 @@
+/**
+ * A float32 kernel every backend provides, by its id: KERNEL_IDS (src/generated/kernels.ts, from
+ * assembly/kernel-ids.ts) maps the kernels' names to their ids.
+ */
+export type KernelId = number;
+
 /** The implementations an engine can run on. */
 export type BackendName = 'simd' | 'scalar' | 'js';
-
-/** The float32 kernels every backend provides (assembly/sigmoid.ts; src/backends/js.ts). */
-export type KernelName =
-  | 'sigmoid'
-  | 'sigmoidDerivative'
-  | 'sigmoidDerivativeFromOutput'
-  | 'sigmoidWithDerivative';
 
 /** The scratch buffers the copy path streams data through. */
 export interface Scratch {
   readonly input: Float32Array;
   readonly output: Float32Array;
-  /** Second output, used by sigmoidWithDerivative only. */
+  /** Second output, used by the kernels with two results only. */
   readonly output2: Float32Array;
 }
 
@@ -27,7 +26,7 @@ export interface Heap {
   alloc(bytes: number): number;
   free(pointer: number): void;
   /** Runs a kernel on arrays that live in this memory (byte offsets). */
-  runAt(kernel: KernelName, input: number, output: number, output2: number, length: number): void;
+  runAt(kernel: KernelId, input: number, output: number, output2: number, length: number): void;
 }
 
 /** What an engine needs from a backend. */
@@ -38,6 +37,6 @@ export interface Backend {
   /** The scratch views, valid until memory grows: fetch them once per call. */
   scratch(): Scratch;
   /** Runs a kernel on the first `length` floats of the scratch buffers. */
-  run(kernel: KernelName, length: number): void;
+  run(kernel: KernelId, length: number): void;
   readonly heap: Heap | undefined;
 }

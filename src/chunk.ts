@@ -1,7 +1,7 @@
 // The one copy path: every float32 call streams its arrays through a backend's scratch buffers
 // here, so that WASM memory stays the same size whatever the input length. It also decides the
 // order of work when outputs overlap the input; the double-precision loop uses that too.
-import type { Backend, Heap, KernelName } from './backend.js';
+import type { Backend, Heap, KernelId } from './backend.js';
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -109,7 +109,7 @@ function copyOut(dst: Float32Array, at: number, src: Float32Array, count: number
 export function forEachChunk(
   call: string,
   backend: Backend,
-  kernel: KernelName,
+  kernel: KernelId,
   x: Float32Array,
   out: Float32Array,
   out2?: Float32Array,
@@ -170,7 +170,7 @@ export function forEachChunk(
 /** The chunk loop itself: copy a chunk in, run the kernel on it, copy its results out. */
 function stream(
   backend: Backend,
-  kernel: KernelName,
+  kernel: KernelId,
   source: Float32Array,
   out: Float32Array,
   out2: Float32Array | undefined,

@@ -6,7 +6,7 @@
 // quotient is corrected by its exact residual (Dekker's product), so that only the final
 // addition rounds: every result is within 1/2 ulp plus the error of Math.exp, under 1.5 ulp.
 import { BACKWARD, SNAPSHOT, STAGE_OUT2, planOrder } from './chunk.js';
-import type { KernelName } from './backend.js';
+import type { FunctionSpec } from './functions.js';
 
 /** 2^27 + 1: Veltkamp's constant, splitting a double into two halves of 26 bits. */
 const SPLIT = 134217729;
@@ -58,25 +58,23 @@ export function sigmoidDerivativeFromOutput(y: number): number {
   return y * (1 - y);
 }
 
-const UNARY = { sigmoid, sigmoidDerivative, sigmoidDerivativeFromOutput } as const;
-
-/** Applies a kernel elementwise over Float64Arrays, in the order planOrder chooses for overlapping views. */
-export function mapFloat64(call: string, kernel: KernelName, x: Float64Array, out: Float64Array, out2?: Float64Array): void {
-  const plan = planOrder(call, x, out, out2);
+/** Applies a function's double forms elementwise over Float64Arrays, in the order planOrder chooses for overlapping views. */
+export function mapFloat64(spec: FunctionSpec, x: Float64Array, out: Float64Array, out2?: Float64Array): void {
+  const plan = planOrder(spec.call, x, out, out2);
   const source = plan & SNAPSHOT ? x.slice() : x;
   const backward = (plan & BACKWARD) !== 0;
   const n = source.length;
   const step = backward ? -1 : 1;
-  if (kernel === 'sigmoidWithDerivative') {
-    const dy = plan & STAGE_OUT2 ? new Float64Array(n) : out2!;
+  const [f, g] = spec.double as [(x: number) => number, ((x: number) => number)?];
+  if (g && out2) {
+    const dy = plan & STAGE_OUT2 ? new Float64Array(n) : out2;
     for (let i = backward ? n - 1 : 0; i >= 0 && i < n; i += step) {
       const v = source[i]!;
-      out[i] = sigmoid(v);
-      dy[i] = sigmoidDerivative(v);
+      out[i] = f(v);
+      dy[i] = g(v);
     }
-    if (dy !== out2) out2!.set(dy);
+    if (dy !== out2) out2.set(dy);
     return;
   }
-  const f = UNARY[kernel];
   for (let i = backward ? n - 1 : 0; i >= 0 && i < n; i += step) out[i] = f(source[i]!);
 }

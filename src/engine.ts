@@ -1,9 +1,10 @@
 // An engine: the public functions over one backend. Everything that depends on the backend's
 // kind lives behind the Backend interface; everything that depends on the argument types lives
 // here.
-import type { Backend, BackendName, Heap, KernelName } from './backend.js';
+import type { Backend, BackendName, Heap } from './backend.js';
 import { forEachChunk } from './chunk.js';
-import * as double from './double.js';
+import { mapFloat64 } from './double.js';
+import { SPECS, type FunctionName, type FunctionSpec, type PairName, type SingleName } from './functions.js';
 import { checkInput, checkOutput, isFloat32Array, type InputKind } from './validate.js';
 
 /**
@@ -58,19 +59,14 @@ export class ResidentArray {
   }
 }
 
-export interface SigmoidWithDerivative<T> {
+/** What the functions with two results return: the function and its derivative. */
+export interface WithDerivative<T> {
   y: T;
   dy: T;
 }
 
-type Unary = 'sigmoid' | 'sigmoidDerivative' | 'sigmoidDerivativeFromOutput';
-
-/** How each call is named in error messages. */
-const CALLS: Record<Unary, string> = {
-  sigmoid: 'sigmoid(x, out)',
-  sigmoidDerivative: 'sigmoidDerivative(x, out)',
-  sigmoidDerivativeFromOutput: 'sigmoidDerivativeFromOutput(y, out)',
-};
+/** The same as WithDerivative (its first name). */
+export type SigmoidWithDerivative<T> = WithDerivative<T>;
 
 /** The signatures of the elementwise functions: the output is of the input's kind. */
 export interface ElementwiseFunction {
@@ -81,12 +77,27 @@ export interface ElementwiseFunction {
   <O extends Float32Array | ResidentArray>(x: Float32Array | ResidentArray, out: O): O;
 }
 
+/** The signatures of the functions that return a result and its derivative, `{ y, dy }`. */
+export interface WithDerivativeFunction {
+  (x: number): WithDerivative<number>;
+  (x: Float32Array, y?: Float32Array, dy?: Float32Array): WithDerivative<Float32Array>;
+  (x: Float64Array, y?: Float64Array, dy?: Float64Array): WithDerivative<Float64Array>;
+  (x: ResidentArray, y?: ResidentArray, dy?: ResidentArray): WithDerivative<ResidentArray>;
+}
+
+/** Every public function of the registry (src/functions.ts), by name, as an engine has them. */
+export type EngineFunctions = { readonly [K in SingleName]: ElementwiseFunction } & { readonly [K in PairName]: WithDerivativeFunction };
+
 /** A backend the selection passed over, and why. */
 export interface Rejection {
   /** 'simd', 'scalar', or 'options.module' for a caller's build. */
   readonly candidate: string;
   readonly reason: string;
 }
+
+// The registry's functions, as members of every Engine (they are set in the constructor).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface Engine extends EngineFunctions {}
 
 export class Engine {
   /** Which implementation this engine runs: 'simd', 'scalar' or 'js'. */
@@ -106,46 +117,14 @@ export class Engine {
   ) {
     this.backend = impl.name;
     this.rejected = Object.freeze([...rejected]);
-  }
-
-  // The functions are bound properties, so `const { sigmoid } = engine` works.
-
-  /** σ(x) = 1 / (1 + e^-x), elementwise. */
-  readonly sigmoid: ElementwiseFunction = ((x: unknown, out?: unknown) =>
-    this.unary('sigmoid', 'x', x, out)) as ElementwiseFunction;
-
-  /** σ'(x) = σ(x)(1 - σ(x)), elementwise, accurate for every x (computed from e^-|x|). */
-  readonly sigmoidDerivative: ElementwiseFunction = ((x: unknown, out?: unknown) =>
-    this.unary('sigmoidDerivative', 'x', x, out)) as ElementwiseFunction;
-
-  /** y(1 - y), elementwise: σ' from the output y = σ(x), as backpropagation uses it. */
-  readonly sigmoidDerivativeFromOutput: ElementwiseFunction = ((y: unknown, out?: unknown) =>
-    this.unary('sigmoidDerivativeFromOutput', 'y', y, out)) as ElementwiseFunction;
-
-  /**
-   * σ(x) and σ'(x) in one pass sharing one exponential; the results are bit-identical to
-   * sigmoid(x) and sigmoidDerivative(x).
-   */
-  sigmoidWithDerivative(x: number): SigmoidWithDerivative<number>;
-  sigmoidWithDerivative(x: Float32Array, y?: Float32Array, dy?: Float32Array): SigmoidWithDerivative<Float32Array>;
-  sigmoidWithDerivative(x: Float64Array, y?: Float64Array, dy?: Float64Array): SigmoidWithDerivative<Float64Array>;
-  sigmoidWithDerivative(x: ResidentArray, y?: ResidentArray, dy?: ResidentArray): SigmoidWithDerivative<ResidentArray>;
-  sigmoidWithDerivative(x: unknown, y?: unknown, dy?: unknown): unknown {
-    const call = 'sigmoidWithDerivative(x, y, dy)';
-    // The common case first, as in unary(): Float32Arrays of one length, or outputs left out.
-    const n = isFloat32Array(x) ? x.length : 0;
-    const fits = (v: unknown): v is Float32Array | undefined => v === undefined || (isFloat32Array(v) && v.length === n);
-    if (n !== 0 && fits(y) && fits(dy)) {
-      const result = { y: y ?? new Float32Array(n), dy: dy ?? new Float32Array(n) };
-      forEachChunk(call, this.impl, 'sigmoidWithDerivative', x as Float32Array, result.y, result.dy);
-      return result;
+    // Bound properties, so that `const { sigmoid } = engine` works.
+    const self = this as unknown as Record<FunctionName, unknown>;
+    for (const spec of Object.values(SPECS)) {
+      self[spec.name] =
+        spec.outputs.length === 2
+          ? (x: unknown, y?: unknown, dy?: unknown) => this.pair(spec, x, y, dy)
+          : (x: unknown, out?: unknown) => this.unary(spec, x, out);
     }
-    const kind = this.inputKind(call, 'x', x);
-    this.outputKind(call, 'y', y, 'x', kind, x);
-    this.outputKind(call, 'dy', dy, 'x', kind, x);
-    if (kind === 'number') return { y: double.sigmoid(x as number), dy: double.sigmoidDerivative(x as number) };
-    const outs = this.map(call, 'sigmoidWithDerivative', kind, x, y, dy);
-    return { y: outs[0], dy: outs[1] };
   }
 
   /**
@@ -165,37 +144,51 @@ export class Engine {
     }
   }
 
-  private unary(kernel: Unary, inName: string, x: unknown, out: unknown): unknown {
-    const call = CALLS[kernel];
+  /** @internal A function with one result: what every engine's and the default functions call. */
+  unary(spec: FunctionSpec, x: unknown, out: unknown): unknown {
     // The common case first, with no allocation but the result's: a non-empty Float32Array in
     // and a Float32Array of its length (or nothing) out. Anything else takes the checks below.
     if (isFloat32Array(x) && x.length !== 0 && (out === undefined || (isFloat32Array(out) && out.length === x.length))) {
       const result = out ?? new Float32Array(x.length);
-      forEachChunk(call, this.impl, kernel, x, result);
+      forEachChunk(spec.call, this.impl, spec.kernel, x, result);
       return result;
     }
     // Zero-copy between two live resident arrays of this engine: straight to the kernel.
     if (x instanceof ResidentArray && out instanceof ResidentArray && x.length === out.length && x.residentIn(this) && out.residentIn(this)) {
-      this.impl.heap!.runAt(kernel, x.pointer, out.pointer, out.pointer, x.length);
+      this.impl.heap!.runAt(spec.kernel, x.pointer, out.pointer, out.pointer, x.length);
       return out;
     }
-    const kind = this.inputKind(call, inName, x);
-    this.outputKind(call, 'out', out, inName, kind, x);
-    if (kind === 'number') return double[kernel](x as number);
-    return this.map(call, kernel, kind, x, out)[0];
+    const kind = this.check(spec.name, x, out, undefined);
+    if (kind === 'number') return spec.double[0]!(x as number);
+    return this.map(spec, kind, x, out)[0];
+  }
+
+  /** @internal A function with two results. */
+  pair(spec: FunctionSpec, x: unknown, y: unknown, dy: unknown): unknown {
+    // The common case first, as in unary(): Float32Arrays of one length, or outputs left out.
+    const n = isFloat32Array(x) ? x.length : 0;
+    const fits = (v: unknown): v is Float32Array | undefined => v === undefined || (isFloat32Array(v) && v.length === n);
+    if (n !== 0 && fits(y) && fits(dy)) {
+      const result = { y: y ?? new Float32Array(n), dy: dy ?? new Float32Array(n) };
+      forEachChunk(spec.call, this.impl, spec.kernel, x as Float32Array, result.y, result.dy);
+      return result;
+    }
+    const kind = this.check(spec.name, x, y, dy);
+    if (kind === 'number') return { y: spec.double[0]!(x as number), dy: spec.double[1]!(x as number) };
+    const outs = this.map(spec, kind, x, y, dy);
+    return { y: outs[0], dy: outs[1] };
   }
 
   /**
-   * @internal The functions' argument checks, for the worker pool: throws what the function
-   * itself would throw for these arguments; returns the input's kind.
+   * @internal The function's argument checks (the pool runs them too): throws what the function
+   * itself throws for these arguments; returns the input's kind.
    */
-  check(kernel: KernelName, x: unknown, out: unknown, out2: unknown): InputKind {
-    const two = kernel === 'sigmoidWithDerivative';
-    const call = two ? 'sigmoidWithDerivative(x, y, dy)' : CALLS[kernel as Unary];
-    const inName = kernel === 'sigmoidDerivativeFromOutput' ? 'y' : 'x';
-    const kind = this.inputKind(call, inName, x);
-    this.outputKind(call, two ? 'y' : 'out', out, inName, kind, x);
-    if (two) this.outputKind(call, 'dy', out2, inName, kind, x);
+  check(name: FunctionName, x: unknown, out: unknown, out2: unknown): InputKind {
+    const spec = SPECS[name];
+    const { call, input, outputs } = spec;
+    const kind = this.inputKind(call, input, x);
+    this.outputKind(call, outputs[0]!, out, input, kind, x);
+    if (outputs.length === 2) this.outputKind(call, outputs[1]!, out2, input, kind, x);
     return kind;
   }
 
@@ -213,14 +206,15 @@ export class Engine {
     if (value instanceof ResidentArray) value.check(call, name);
   }
 
-  /** Runs a kernel over validated arrays, allocating missing outputs like the input. */
-  private map(call: string, kernel: KernelName, kind: InputKind, x: unknown, out?: unknown, out2?: unknown): unknown[] {
-    const two = kernel === 'sigmoidWithDerivative';
+  /** Runs a function over validated arrays, allocating missing outputs like the input. */
+  private map(spec: FunctionSpec, kind: InputKind, x: unknown, out?: unknown, out2?: unknown): unknown[] {
+    const { call, kernel } = spec;
+    const two = spec.outputs.length === 2;
     const length = (x as { length: number }).length;
     if (kind === 'float64') {
       const o = (out as Float64Array | undefined) ?? new Float64Array(length);
       const o2 = two ? ((out2 as Float64Array | undefined) ?? new Float64Array(length)) : undefined;
-      double.mapFloat64(call, kernel, x as Float64Array, o, o2);
+      mapFloat64(spec, x as Float64Array, o, o2);
       return [o, o2];
     }
     // Missing outputs are resident only when everything else is: allocating may grow memory,
@@ -242,7 +236,7 @@ export class Engine {
       // memory unless they are the same array, and the kernels read each element before
       // writing it, so in place is fine.
       const [xp, op, o2p] = [x, o, o2 ?? o].map((v) => (v as ResidentArray).pointer) as [number, number, number];
-      if (two && op === o2p) throw new RangeError(`${call}: y and dy are the same array; pass separate arrays.`);
+      if (two && op === o2p) throw new RangeError(`${call}: ${spec.outputs.join(' and ')} are the same array; pass separate arrays.`);
       heap.runAt(kernel, xp, op, o2p, length);
     } else {
       const view = (v: Float32Array | ResidentArray): Float32Array => (v instanceof ResidentArray ? v.array : v);

@@ -2,12 +2,37 @@
 // no init call needed), or by init() ahead of time (async compilation).
 import type { BackendName } from './backend.js';
 import { BackendUnavailableError, type WasmSource } from './backends/wasm.js';
-import { Engine, ResidentArray, type ElementwiseFunction, type Rejection, type SigmoidWithDerivative } from './engine.js';
+import {
+  Engine,
+  ResidentArray,
+  type ElementwiseFunction,
+  type EngineFunctions,
+  type Rejection,
+  type SigmoidWithDerivative,
+  type WithDerivative,
+  type WithDerivativeFunction,
+} from './engine.js';
+import { SPECS, functions, type FunctionInfo, type FunctionName } from './functions.js';
 import { createEngine, createEngineAsync, selectAsync, type AsyncEngineOptions, type BackendPreference, type EngineOptions } from './select.js';
 
 export { Engine, ResidentArray, BackendUnavailableError, createEngine, createEngineAsync };
-export { createPool, Pool, type PoolOptions, type AsyncElementwiseFunction, type AsyncSigmoidWithDerivative } from './pool.js';
-export type { AsyncEngineOptions, BackendName, BackendPreference, ElementwiseFunction, EngineOptions, Rejection, SigmoidWithDerivative, WasmSource };
+export { createPool, Pool, type PoolOptions, type AsyncElementwiseFunction, type AsyncSigmoidWithDerivative, type AsyncWithDerivativeFunction } from './pool.js';
+export { functions };
+export type {
+  AsyncEngineOptions,
+  BackendName,
+  BackendPreference,
+  ElementwiseFunction,
+  EngineFunctions,
+  EngineOptions,
+  FunctionInfo,
+  FunctionName,
+  Rejection,
+  SigmoidWithDerivative,
+  WasmSource,
+  WithDerivative,
+  WithDerivativeFunction,
+};
 
 let defaultEngine: Engine | undefined;
 let pending: Promise<Engine> | undefined;
@@ -45,15 +70,19 @@ export function backend(): BackendName {
   return engine().backend;
 }
 
-// The default engine's functions. Each looks the engine up per call, so that importing the
-// package instantiates nothing.
-export const sigmoid: ElementwiseFunction = ((x: never, out?: never) => engine().sigmoid(x, out)) as ElementwiseFunction;
-export const sigmoidDerivative: ElementwiseFunction = ((x: never, out?: never) =>
-  engine().sigmoidDerivative(x, out)) as ElementwiseFunction;
-export const sigmoidDerivativeFromOutput: ElementwiseFunction = ((y: never, out?: never) =>
-  engine().sigmoidDerivativeFromOutput(y, out)) as ElementwiseFunction;
-export const sigmoidWithDerivative: Engine['sigmoidWithDerivative'] = ((x: never, y?: never, dy?: never) =>
-  engine().sigmoidWithDerivative(x, y, dy)) as Engine['sigmoidWithDerivative'];
+// The default engine's functions, one per row of the registry (src/functions.ts). Each looks
+// the engine up per call, so that importing the package instantiates nothing.
+const defaults = {} as Record<FunctionName, unknown>;
+for (const spec of Object.values(SPECS)) {
+  defaults[spec.name] =
+    spec.outputs.length === 2
+      ? (x: unknown, y?: unknown, dy?: unknown) => engine().pair(spec, x, y, dy)
+      : (x: unknown, out?: unknown) => engine().unary(spec, x, out);
+}
+
+// ES modules name their exports statically: this is the one list of the registry's names
+// outside it (a name missing here fails the package test that compares it with `functions`).
+export const { sigmoid, sigmoidDerivative, sigmoidDerivativeFromOutput, sigmoidWithDerivative } = defaults as EngineFunctions;
 
 /** Allocates a resident array in the default engine's memory (see Engine.alloc). */
 export function alloc(length: number): ResidentArray {

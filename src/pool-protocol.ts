@@ -2,7 +2,7 @@
 // values of a worker's status word, and the way to Node's built-in modules. A module of its
 // own: the worker's module starts listening for messages as soon as it is loaded, so the pool
 // must not import it.
-import type { KernelName } from './backend.js';
+import type { KernelId } from './backend.js';
 
 /** Where an array of a call lives: in the pool's memory (a byte address), or in another SharedArrayBuffer. */
 export type Location = { readonly pointer: number } | { readonly buffer: SharedArrayBuffer; readonly byteOffset: number };
@@ -11,7 +11,8 @@ export type ToWorker =
   | { readonly type: 'init'; readonly module: WebAssembly.Module; readonly memory: WebAssembly.Memory; readonly slot: number }
   | {
       readonly type: 'job';
-      readonly kernel: KernelName;
+      /** The kernel's id (KERNEL_IDS). */
+      readonly kernel: KernelId;
       /** Element range of the call's arrays that this worker computes. */
       readonly start: number;
       readonly end: number;

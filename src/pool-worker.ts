@@ -5,7 +5,7 @@
 // memory: the layout (its scratch buffers and status word) comes from the module's exports.
 import type * as Loader from '@assemblyscript/loader';
 import * as loader from './generated/loader.js';
-import { runKernel, type KernelExports } from './kernels.js';
+import type { KernelExports } from './kernels.js';
 import { DONE, FAILED, nodeBuiltin, type FromWorker, type Location, type ToWorker } from './pool-protocol.js';
 
 const { instantiate } = loader as unknown as typeof Loader;
@@ -79,7 +79,7 @@ function run(wasm: KernelExports, job: Extract<ToWorker, { type: 'job' }>): void
     const input = pointer(job.x, from, scratchAt[0]);
     const output = pointer(job.out, from, scratchAt[1]);
     const output2 = pointer(job.out2, from, scratchAt[2]);
-    runKernel(wasm, job.kernel, input, output, output2, count);
+    wasm.run(job.kernel, input, output, output2, count);
     const out = viewOf(job.out, from, count);
     if (out) out.set(new Float32Array(memory, scratchAt[1], count));
     const out2 = job.out2 && viewOf(job.out2, from, count);

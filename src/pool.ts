@@ -13,7 +13,6 @@
 //   k - 1 out) overlaps the workers computing round k.
 // Anything else (numbers, Float64Arrays, small arrays, outputs that partly overlap the input)
 // runs on this thread through the engine, exactly as the synchronous API would.
-import type { KernelName } from './backend.js';
 import {
   BackendUnavailableError,
   compileThreadsBuild,
@@ -23,7 +22,8 @@ import {
 } from './backends/wasm.js';
 import { isShared, overlaps } from './chunk.js';
 import { intrinsicView } from './validate.js';
-import { Engine, ResidentArray, type ElementwiseFunction, type SigmoidWithDerivative } from './engine.js';
+import { Engine, ResidentArray, type WithDerivative } from './engine.js';
+import { SPECS, type FunctionName, type FunctionSpec, type PairName, type SingleName } from './functions.js';
 import { DONE, FAILED, PENDING, nodeBuiltin, type FromWorker, type Location, type ToWorker } from './pool-protocol.js';
 import { createEngine } from './select.js';
 
@@ -41,12 +41,19 @@ export interface AsyncElementwiseFunction {
   <O extends Float32Array | ResidentArray>(x: Float32Array | ResidentArray, out: O): Promise<O>;
 }
 
-export interface AsyncSigmoidWithDerivative {
-  (x: number): Promise<SigmoidWithDerivative<number>>;
-  (x: Float32Array, y?: Float32Array, dy?: Float32Array): Promise<SigmoidWithDerivative<Float32Array>>;
-  (x: Float64Array, y?: Float64Array, dy?: Float64Array): Promise<SigmoidWithDerivative<Float64Array>>;
-  (x: ResidentArray, y?: ResidentArray, dy?: ResidentArray): Promise<SigmoidWithDerivative<ResidentArray>>;
+/** The functions with two results, of a pool: the synchronous signatures, returning promises. */
+export interface AsyncWithDerivativeFunction {
+  (x: number): Promise<WithDerivative<number>>;
+  (x: Float32Array, y?: Float32Array, dy?: Float32Array): Promise<WithDerivative<Float32Array>>;
+  (x: Float64Array, y?: Float64Array, dy?: Float64Array): Promise<WithDerivative<Float64Array>>;
+  (x: ResidentArray, y?: ResidentArray, dy?: ResidentArray): Promise<WithDerivative<ResidentArray>>;
 }
+
+/** The same as AsyncWithDerivativeFunction (its first name). */
+export type AsyncSigmoidWithDerivative = AsyncWithDerivativeFunction;
+
+/** Every public function of the registry (src/functions.ts), by name, as a pool has them. */
+export type PoolFunctions = { readonly [K in SingleName]: AsyncElementwiseFunction } & { readonly [K in PairName]: AsyncWithDerivativeFunction };
 
 /**
  * Below this many elements a call runs on the calling thread: handing a slice to each worker
@@ -159,25 +166,13 @@ function relate(a: Operand, b: Operand): 'disjoint' | 'same' | 'identical' | 'ov
 
 let warned = false;
 
+// The registry's functions, as members of every Pool (they are set in the constructor).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface Pool extends PoolFunctions {}
+
 export class Pool {
   /** Threads that compute a large call: the workers, or 1 where the pool runs on the calling thread. */
   readonly threads: number;
-
-  /** σ(x), computed by the workers for large arrays; see Engine.sigmoid. */
-  readonly sigmoid: AsyncElementwiseFunction = ((x: unknown, out?: unknown) =>
-    this.call('sigmoid', x, out, undefined)) as AsyncElementwiseFunction;
-
-  /** σ'(x); see Engine.sigmoidDerivative. */
-  readonly sigmoidDerivative: AsyncElementwiseFunction = ((x: unknown, out?: unknown) =>
-    this.call('sigmoidDerivative', x, out, undefined)) as AsyncElementwiseFunction;
-
-  /** y(1 - y); see Engine.sigmoidDerivativeFromOutput. */
-  readonly sigmoidDerivativeFromOutput: AsyncElementwiseFunction = ((y: unknown, out?: unknown) =>
-    this.call('sigmoidDerivativeFromOutput', y, out, undefined)) as AsyncElementwiseFunction;
-
-  /** σ(x) and σ'(x) in one pass; see Engine.sigmoidWithDerivative. */
-  readonly sigmoidWithDerivative: AsyncSigmoidWithDerivative = ((x: unknown, y?: unknown, dy?: unknown) =>
-    this.call('sigmoidWithDerivative', x, y, dy)) as AsyncSigmoidWithDerivative;
 
   /** Calls run one after another, in the order they were made. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -207,6 +202,9 @@ export class Pool {
     workers: number,
   ) {
     this.threads = Math.max(1, workers);
+    // Each function of the registry, computed by the workers for large arrays (bound properties).
+    const self = this as unknown as Record<FunctionName, unknown>;
+    for (const spec of Object.values(SPECS)) self[spec.name] = (x: unknown, out?: unknown, out2?: unknown) => this.call(spec.name, x, out, out2);
     this.initialBytes = shared?.memory.buffer.byteLength ?? 0;
     for (let slot = 0; slot < workers; slot++) {
       this.failures.push([]);
@@ -284,14 +282,14 @@ export class Pool {
     this.workers.fill(undefined);
   }
 
-  private call(kernel: KernelName, x: unknown, out: unknown, out2: unknown): Promise<unknown> {
-    if (this.closed) return Promise.reject(new Error(`pool.${kernel}: the pool is closed; create another with createPool().`));
+  private call(name: FunctionName, x: unknown, out: unknown, out2: unknown): Promise<unknown> {
+    if (this.closed) return Promise.reject(new Error(`pool.${name}: the pool is closed; create another with createPool().`));
     try {
-      this.engine.check(kernel, x, out, out2); // a bad argument rejects at once, before anything runs
+      this.engine.check(name, x, out, out2); // a bad argument rejects at once, before anything runs
     } catch (error) {
       return Promise.reject(error);
     }
-    const result = this.queue.then(() => this.run(kernel, x, out, out2));
+    const result = this.queue.then(() => this.run(name, x, out, out2));
     this.queue = result.then(
       () => undefined,
       () => undefined,
@@ -300,39 +298,40 @@ export class Pool {
   }
 
   /** @internal One call, in its turn: on the workers if that can win, else on this thread. */
-  async run(kernel: KernelName, x: unknown, out: unknown, out2: unknown): Promise<unknown> {
+  async run(name: FunctionName, x: unknown, out: unknown, out2: unknown): Promise<unknown> {
+    const spec = SPECS[name];
     // Checked again: the caller may have freed or detached an array while the call waited.
-    const kind = this.engine.check(kernel, x, out, out2);
-    const two = kernel === 'sigmoidWithDerivative';
+    const kind = this.engine.check(name, x, out, out2);
+    const two = spec.outputs.length === 2;
     const length = (x as { length?: number }).length ?? 0;
     const live = this.workers.some((worker) => worker !== undefined);
     if (!this.backend || !live || kind === 'number' || kind === 'float64' || length < MIN_PARALLEL_LENGTH) {
-      return this.onThisThread(kernel, x, out, out2);
+      return this.onThisThread(spec, x, out, out2);
     }
     type Arg = Float32Array | ResidentArray | undefined;
     const operand = (v: Arg): Operand | null | undefined => (v === undefined ? undefined : this.operand(v));
     const [xo, outo, out2o] = [operand(x as Arg), operand(out as Arg), two ? operand(out2 as Arg) : undefined];
-    if (xo == null || outo === null || out2o === null || !this.independent(xo, outo, out2o)) return this.onThisThread(kernel, x, out, out2);
+    if (xo == null || outo === null || out2o === null || !this.independent(xo, outo, out2o)) return this.onThisThread(spec, x, out, out2);
     // Outputs left out are made as the synchronous functions make them: resident when the
     // input and every output given are, else ordinary Float32Arrays (so staged). New arrays
     // overlap nothing.
     const resident = kind === 'resident' && [out, two ? out2 : undefined].every((v) => v === undefined || v instanceof ResidentArray);
     const made = !resident && (out === undefined || (two && out2 === undefined));
     const staged = made || [xo, outo, out2o].some((o) => o?.kind === 'staged');
-    if (staged && length < MIN_STAGED_LENGTH) return this.onThisThread(kernel, x, out, out2);
+    if (staged && length < MIN_STAGED_LENGTH) return this.onThisThread(spec, x, out, out2);
     const make = (): Float32Array | ResidentArray => (resident ? this.engine.alloc(length) : new Float32Array(length));
     const y = (out as Arg) ?? make();
     const dy = two ? ((out2 as Arg) ?? make()) : undefined;
-    await this.parallel(kernel, length, xo, outo ?? this.operand(y)!, dy && (out2o ?? this.operand(dy)!));
+    await this.parallel(spec, length, xo, outo ?? this.operand(y)!, dy && (out2o ?? this.operand(dy)!));
     return two ? { y, dy } : y;
   }
 
-  private onThisThread(kernel: KernelName, x: unknown, out: unknown, out2: unknown): unknown {
+  private onThisThread(spec: FunctionSpec, x: unknown, out: unknown, out2: unknown): unknown {
     // Arrays in ordinary memory go through the local engine: copies into shared memory are
     // slower (V8 copies to and from a SharedArrayBuffer word by word, with relaxed atomics).
     const resident = [x, out, out2].some((v) => v instanceof ResidentArray);
-    const e = (resident ? this.engine : this.local) as unknown as Record<KernelName, (...args: unknown[]) => unknown>;
-    return kernel === 'sigmoidWithDerivative' ? e[kernel](x, out, out2) : e[kernel](x, out);
+    const e = resident ? this.engine : this.local;
+    return spec.outputs.length === 2 ? e.pair(spec, x, out, out2) : e.unary(spec, x, out);
   }
 
   /**
@@ -398,7 +397,7 @@ export class Pool {
   }
 
   /** Runs one call on the workers, in rounds when ordinary arrays pass through the staging buffers. */
-  private async parallel(kernel: KernelName, length: number, x: Operand, out: Operand, out2: Operand | undefined): Promise<void> {
+  private async parallel(spec: FunctionSpec, length: number, x: Operand, out: Operand, out2: Operand | undefined): Promise<void> {
     const operands = [x, out, out2] as const;
     const staged = operands.some((o) => o?.kind === 'staged');
     const round = staged ? STAGE_LENGTH : length;
@@ -434,7 +433,7 @@ export class Pool {
     let pending: Promise<void> | undefined;
     try {
       copyIn(0);
-      pending = this.dispatch(kernel, Math.min(round, length), at(0, 0, 0)!, at(1, 0, 0)!, at(2, 0, 0));
+      pending = this.dispatch(spec, Math.min(round, length), at(0, 0, 0)!, at(1, 0, 0)!, at(2, 0, 0));
       for (let k = 0; k < rounds; k++) {
         if (k + 1 < rounds) copyIn(k + 1); // overlaps the workers computing round k
         const done = pending;
@@ -442,7 +441,7 @@ export class Pool {
         await done;
         if (k + 1 < rounds) {
           const start = (k + 1) * round;
-          pending = this.dispatch(kernel, Math.min(round, length - start), at(0, k + 1, start)!, at(1, k + 1, start)!, at(2, k + 1, start));
+          pending = this.dispatch(spec, Math.min(round, length - start), at(0, k + 1, start)!, at(1, k + 1, start)!, at(2, k + 1, start));
         }
         copyOut(k); // overlaps the workers computing round k + 1
       }
@@ -453,10 +452,10 @@ export class Pool {
   }
 
   /** Gives each worker a slice of `count` elements; resolves when all are done, or rejects with a worker's error once all have stopped. */
-  private async dispatch(kernel: KernelName, count: number, x: Location, out: Location, out2: Location | undefined): Promise<void> {
+  private async dispatch(spec: FunctionSpec, count: number, x: Location, out: Location, out2: Location | undefined): Promise<void> {
     // The live workers (one that crashed is being replaced).
     const live = this.workers.flatMap((worker, slot) => (worker ? [slot] : []));
-    if (live.length === 0) throw new Error(`pool.${kernel}: no worker is running`);
+    if (live.length === 0) throw new Error(`pool.${spec.name}: no worker is running`);
     // Slices of whole unrolled iterations (16 floats), so that only the last has a scalar tail.
     const slice = Math.ceil(count / live.length / 16) * 16;
     const status = this.status();
@@ -464,13 +463,13 @@ export class Pool {
     slots.forEach((slot) => Atomics.store(status, slot, PENDING));
     slots.forEach((slot, i) => {
       const start = i * slice;
-      this.workers[slot]!.post({ type: 'job', kernel, start, end: Math.min(count, start + slice), x, out, out2 });
+      this.workers[slot]!.post({ type: 'job', kernel: spec.kernel, start, end: Math.min(count, start + slice), x, out, out2 });
     });
     const outcomes = await Promise.all(slots.map((slot) => settled(status, slot)));
     // Every failed worker's message is taken, so that none is left over for a later call.
     const errors = await Promise.all(slots.filter((_, i) => outcomes[i] === FAILED).map((slot) => this.failure(slot)));
     if (errors.length > 0) throw errors[0];
-    if (outcomes.some((o) => o !== DONE)) throw new Error(`pool.${kernel}: a worker reported an unknown status`);
+    if (outcomes.some((o) => o !== DONE)) throw new Error(`pool.${spec.name}: a worker reported an unknown status`);
   }
 
   private status(): Int32Array {

@@ -3,8 +3,8 @@
 // float64 and number paths, resident arrays, and argument errors.
 /// <reference types="node" />
 import { describe, expect, it } from 'vitest';
-import { createEngine, sigmoid as defaultSigmoid, ResidentArray, type Engine } from 'simd-activations';
-import { KERNEL_CONSTANTS } from '../build/lib/generated/wasm.js';
+import { createEngine, functions, sigmoid as defaultSigmoid, ResidentArray, type Engine, type FunctionInfo, type FunctionName } from 'simd-activations';
+import { KERNEL_CONSTANTS } from '../build/lib/generated/kernels.js';
 import * as emu from '../build/lib/backends/js.js';
 import {
   describeMismatch,
@@ -21,63 +21,66 @@ import {
 const { UNROLL, SCRATCH_LENGTH: C } = KERNEL_CONSTANTS;
 const SIGMA_1 = 0.7310585786300049; // 1 / (1 + e^-1) in double
 
-type Kernel = 'sigmoid' | 'sigmoidDerivative' | 'sigmoidDerivativeFromOutput' | 'sigmoidWithDerivative';
-type Unary = Exclude<Kernel, 'sigmoidWithDerivative'>;
-const UNARY: readonly Unary[] = ['sigmoid', 'sigmoidDerivative', 'sigmoidDerivativeFromOutput'];
-const KERNELS: readonly Kernel[] = [...UNARY, 'sigmoidWithDerivative'];
+// Every function of the registry: the tests below run on each of them (and on each backend).
+type Kernel = FunctionName;
+const KERNELS: readonly Kernel[] = functions.map((f) => f.name);
+const UNARY = KERNELS.filter((k) => info(k).outputs.length === 1);
+const PAIRS = KERNELS.filter((k) => info(k).outputs.length === 2);
 
+function info(kernel: Kernel): FunctionInfo {
+  return functions.find((f) => f.name === kernel)!;
+}
 /** The input parameter's name in each function's signature. */
-const inputName = (kernel: Kernel): string => (kernel === 'sigmoidDerivativeFromOutput' ? 'y' : 'x');
+const inputName = (kernel: Kernel): string => info(kernel).input;
 /** The output parameters' names. */
-const outputNames = (kernel: Kernel): string[] => (kernel === 'sigmoidWithDerivative' ? ['y', 'dy'] : ['out']);
+const outputNames = (kernel: Kernel): string[] => [...info(kernel).outputs];
 
-const EMULATION: Record<Unary, (x: number) => number> = {
-  sigmoid: emu.sigmoid,
-  sigmoidDerivative: emu.sigmoidDerivative,
-  sigmoidDerivativeFromOutput: emu.sigmoidDerivativeFromOutput,
-};
+const jsEngine = createEngine({ backend: 'js' });
 
-/** The float32 results expected of a kernel, element by element from the JS emulation. */
+/**
+ * The float32 results expected of a kernel: the JS emulation, one element at a time (so that no
+ * loop, unroll or chunking of any backend is involved).
+ */
 function expected32(kernel: Kernel, x: Float32Array): Float32Array[] {
-  if (kernel === 'sigmoidWithDerivative') return [Float32Array.from(x, emu.sigmoid), Float32Array.from(x, emu.sigmoidDerivative)];
-  return [Float32Array.from(x, EMULATION[kernel])];
+  const outs = outputNames(kernel).map(() => new Float32Array(x.length));
+  for (let i = 0; i < x.length; i++) {
+    const one = run32(jsEngine, kernel, x.subarray(i, i + 1));
+    outs.forEach((o, j) => (o[i] = one[j]![0]!));
+  }
+  return outs;
+}
+
+type AnyFunction = (x: unknown, ...outs: unknown[]) => unknown;
+
+/** A function with two results, without its overloads. */
+const pair = (engine: Engine, kernel: Kernel) => engine[kernel] as unknown as (x: any, y?: any, dy?: any) => { y: any; dy: any };
+/** Part j of a function with two results: the function (0) or its derivative (1). */
+const part = (engine: Engine, kernel: Kernel, j: 0 | 1) => engine[info(kernel).parts![j]] as unknown as (x: any, out?: any) => any;
+
+/** Runs a function of the registry with these arguments; returns its outputs as a list. */
+function runAny<T>(engine: Engine, kernel: Kernel, x: unknown, outs: unknown[] = []): T[] {
+  const f = engine[kernel] as unknown as AnyFunction;
+  if (info(kernel).outputs.length === 2) {
+    const { y, dy } = f(x, outs[0], outs[1]) as { y: T; dy: T };
+    return [y, dy];
+  }
+  return [f(x, outs[0]) as T];
 }
 
 /** Runs a kernel on Float32Arrays (outputs optional); returns its outputs. */
-function run32(engine: Engine, kernel: Kernel, x: Float32Array, outs: (Float32Array | undefined)[] = []): Float32Array[] {
-  if (kernel === 'sigmoidWithDerivative') {
-    const { y, dy } = engine.sigmoidWithDerivative(x, outs[0], outs[1]);
-    return [y, dy];
-  }
-  return [engine[kernel](x, outs[0])];
-}
+const run32 = (engine: Engine, kernel: Kernel, x: Float32Array, outs: (Float32Array | undefined)[] = []): Float32Array[] =>
+  runAny<Float32Array>(engine, kernel, x, outs);
 
 /** Runs a kernel on Float64Arrays (outputs optional); returns its outputs. */
-function run64(engine: Engine, kernel: Kernel, x: Float64Array, outs: (Float64Array | undefined)[] = []): Float64Array[] {
-  if (kernel === 'sigmoidWithDerivative') {
-    const { y, dy } = engine.sigmoidWithDerivative(x, outs[0], outs[1]);
-    return [y, dy];
-  }
-  return [engine[kernel](x, outs[0])];
-}
+const run64 = (engine: Engine, kernel: Kernel, x: Float64Array, outs: (Float64Array | undefined)[] = []): Float64Array[] =>
+  runAny<Float64Array>(engine, kernel, x, outs);
 
 /** Runs a kernel on numbers; returns its outputs. */
-function runNumber(engine: Engine, kernel: Kernel, x: number): number[] {
-  if (kernel === 'sigmoidWithDerivative') {
-    const { y, dy } = engine.sigmoidWithDerivative(x);
-    return [y, dy];
-  }
-  return [engine[kernel](x)];
-}
+const runNumber = (engine: Engine, kernel: Kernel, x: number): number[] => runAny<number>(engine, kernel, x);
 
 /** Runs a kernel on resident arrays (outputs optional); returns its outputs. */
-function runResident(engine: Engine, kernel: Kernel, x: ResidentArray, outs: (ResidentArray | undefined)[] = []): ResidentArray[] {
-  if (kernel === 'sigmoidWithDerivative') {
-    const { y, dy } = engine.sigmoidWithDerivative(x, outs[0], outs[1]);
-    return [y, dy];
-  }
-  return [engine[kernel](x, outs[0])];
-}
+const runResident = (engine: Engine, kernel: Kernel, x: ResidentArray, outs: (ResidentArray | undefined)[] = []): ResidentArray[] =>
+  runAny<ResidentArray>(engine, kernel, x, outs);
 
 /** A kernel without its overloads, for calls with arguments of the wrong type. */
 type Loose = (...args: unknown[]) => unknown;
@@ -255,18 +258,18 @@ describe.each(['simd', 'scalar', 'js'] as const)('%s backend', (name) => {
       }
     });
 
-    it('sigmoidWithDerivative in place (y === x, or dy === x)', () => {
+    it.each(PAIRS)('%s in place (y === x, or dy === x)', (kernel) => {
       for (const n of lengths) {
         const original = variedInputs(n, n);
-        const [wantY, wantDy] = expected32('sigmoidWithDerivative', original);
+        const [wantY, wantDy] = expected32(kernel, original);
         let x = original.slice();
         const dy = new Float32Array(n);
-        engine.sigmoidWithDerivative(x, x, dy);
+        pair(engine, kernel)(x, x, dy);
         expectBits(x, wantY!, original, `y === x, length ${n}`);
         expectBits(dy, wantDy!, original, `dy with y === x, length ${n}`);
         x = original.slice();
         const y = new Float32Array(n);
-        engine.sigmoidWithDerivative(x, y, x);
+        pair(engine, kernel)(x, y, x);
         expectBits(y, wantY!, original, `y with dy === x, length ${n}`);
         expectBits(x, wantDy!, original, `dy === x, length ${n}`);
       }
@@ -349,7 +352,7 @@ describe.each(['simd', 'scalar', 'js'] as const)('%s backend', (name) => {
         }
       });
 
-      it('sigmoidWithDerivative with y and dy on opposite sides of x gives the result computed from a copy of x', () => {
+      it.each(PAIRS)('%s with y and dy on opposite sides of x gives the result computed from a copy of x', (kernel) => {
         // y = [0, n), dy = [n, 2n), x = [k, k + n): y overlaps x from below, dy from above, and
         // y and dy do not overlap each other. Also the mirror image (y above, dy below).
         for (const k of shifts) {
@@ -361,15 +364,15 @@ describe.each(['simd', 'scalar', 'js'] as const)('%s backend', (name) => {
             const below = buf.subarray(0, n);
             const above = buf.subarray(n, 2 * n);
             const [y, dy] = yBelow ? [below, above] : [above, below];
-            const [wantY, wantDy] = expected32('sigmoidWithDerivative', copy);
-            engine.sigmoidWithDerivative(x, y, dy);
+            const [wantY, wantDy] = expected32(kernel, copy);
+            pair(engine, kernel)(x, y, dy);
             expectBits(y, wantY!, copy, `y ${yBelow ? 'below' : 'above'} x by ${k}`);
             expectBits(dy, wantDy!, copy, `dy ${yBelow ? 'above' : 'below'} x by ${k}`);
           }
         }
       });
 
-      it('sigmoidWithDerivative with both outputs above (or both below) x', () => {
+      it.each(PAIRS)('%s with both outputs above (or both below) x', (kernel) => {
         for (const k of shifts) {
           for (const side of ['above', 'below'] as const) {
             // Layout above: x = [0, n), y = [k, k + n), dy = [k + n, k + 2n); below mirrors it.
@@ -380,8 +383,8 @@ describe.each(['simd', 'scalar', 'js'] as const)('%s backend', (name) => {
             const y = side === 'above' ? buf.subarray(k, k + n) : buf.subarray(total - n - k, total - k);
             const dy = side === 'above' ? buf.subarray(k + n, k + 2 * n) : buf.subarray(0, n);
             const copy = x.slice();
-            const [wantY, wantDy] = expected32('sigmoidWithDerivative', copy);
-            engine.sigmoidWithDerivative(x, y, dy);
+            const [wantY, wantDy] = expected32(kernel, copy);
+            pair(engine, kernel)(x, y, dy);
             expectBits(y, wantY!, copy, `y ${side} x by ${k}`);
             expectBits(dy, wantDy!, copy, `dy ${side} x`);
           }
@@ -403,7 +406,7 @@ describe.each(['simd', 'scalar', 'js'] as const)('%s backend', (name) => {
           const out = outAbove ? new Float32Array(clone, k * 4, n) : new Float32Array(clone, 0, n);
           const copy = x.slice();
           const [want] = expected32(kernel, copy);
-          engine[kernel](x, out);
+          run32(engine, kernel, x, [out]);
           expectBits(out, want!, copy, `${kernel}, out ${outAbove ? 'above' : 'below'} x by ${k} through a clone`);
         }
       }
@@ -421,22 +424,22 @@ describe.each(['simd', 'scalar', 'js'] as const)('%s backend', (name) => {
     });
   });
 
-  describe('sigmoidWithDerivative', () => {
-    it('returns {y, dy} bit-identical to sigmoid and sigmoidDerivative', () => {
+  describe.each(PAIRS)('%s', (kernel) => {
+    it('returns {y, dy} bit-identical to its two functions', () => {
       for (const n of [0, 1, UNROLL + 5, C + 3]) {
         const x = variedInputs(n, n + 17);
-        const { y, dy } = engine.sigmoidWithDerivative(x);
-        expectBits(y, engine.sigmoid(x), x, `y, length ${n}`);
-        expectBits(dy, engine.sigmoidDerivative(x), x, `dy, length ${n}`);
+        const { y, dy } = pair(engine, kernel)(x);
+        expectBits(y, part(engine, kernel, 0)(x), x, `y, length ${n}`);
+        expectBits(dy, part(engine, kernel, 1)(x), x, `dy, length ${n}`);
         const x64 = Float64Array.from(x);
-        const both64 = engine.sigmoidWithDerivative(x64);
-        expectBits(both64.y, engine.sigmoid(x64), x64, `float64 y, length ${n}`);
-        expectBits(both64.dy, engine.sigmoidDerivative(x64), x64, `float64 dy, length ${n}`);
+        const both64 = pair(engine, kernel)(x64);
+        expectBits(both64.y, part(engine, kernel, 0)(x64), x64, `float64 y, length ${n}`);
+        expectBits(both64.dy, part(engine, kernel, 1)(x64), x64, `float64 dy, length ${n}`);
       }
       for (const v of [1, -3.5, 0, -0, 40, -800, NaN]) {
-        const { y, dy } = engine.sigmoidWithDerivative(v);
-        expect(sameBits(y, engine.sigmoid(v))).toBe(true);
-        expect(sameBits(dy, engine.sigmoidDerivative(v))).toBe(true);
+        const { y, dy } = pair(engine, kernel)(v);
+        expect(sameBits(y, part(engine, kernel, 0)(v))).toBe(true);
+        expect(sameBits(dy, part(engine, kernel, 1)(v))).toBe(true);
       }
     });
 
@@ -445,13 +448,13 @@ describe.each(['simd', 'scalar', 'js'] as const)('%s backend', (name) => {
       const x = variedInputs(n, 3);
       const xBefore = x.slice();
       const same = filled(n);
-      expect(() => engine.sigmoidWithDerivative(x, same, same)).toThrow(RangeError);
+      expect(() => pair(engine, kernel)(x, same, same)).toThrow(RangeError);
       expect(allSentinel(same)).toBe(true);
       const buf = filled(n + 1);
-      expect(() => engine.sigmoidWithDerivative(x, buf.subarray(0, n), buf.subarray(1, n + 1))).toThrow(RangeError);
+      expect(() => pair(engine, kernel)(x, buf.subarray(0, n), buf.subarray(1, n + 1))).toThrow(RangeError);
       expect(allSentinel(buf)).toBe(true);
       const buf64 = new Float64Array(n + 1).fill(SENTINEL);
-      expect(() => engine.sigmoidWithDerivative(Float64Array.from(x), buf64.subarray(1, n + 1), buf64.subarray(0, n))).toThrow(RangeError);
+      expect(() => pair(engine, kernel)(Float64Array.from(x), buf64.subarray(1, n + 1), buf64.subarray(0, n))).toThrow(RangeError);
       expect(allSentinel(buf64)).toBe(true);
       expectBits(x, xBefore, xBefore, 'x must be untouched');
     });
@@ -462,7 +465,7 @@ describe.each(['simd', 'scalar', 'js'] as const)('%s backend', (name) => {
       x.array.set(variedInputs(n, 9));
       const out = engine.alloc(n);
       out.array.fill(SENTINEL);
-      expect(() => engine.sigmoidWithDerivative(x, out, out)).toThrow(RangeError);
+      expect(() => pair(engine, kernel)(x, out, out)).toThrow(RangeError);
       expect(allSentinel(out.array)).toBe(true);
       x.free();
       out.free();
@@ -523,14 +526,14 @@ describe.each(['simd', 'scalar', 'js'] as const)('%s backend', (name) => {
           const buf = Float64Array.from(variedInputs(n + k, k + 400));
           const x = outAbove ? buf.subarray(0, n) : buf.subarray(k, k + n);
           const out = outAbove ? buf.subarray(k, k + n) : buf.subarray(0, n);
-          const want = engine[kernel](x.slice());
-          engine[kernel](x, out);
-          expectBits(out, want, want, `${kernel}, float64 out ${outAbove ? 'above' : 'below'} x by ${k}`);
+          const [want] = run64(engine, kernel, x.slice());
+          run64(engine, kernel, x, [out]);
+          expectBits(out, want!, want!, `${kernel}, float64 out ${outAbove ? 'above' : 'below'} x by ${k}`);
         }
       }
     });
 
-    it('sigmoidWithDerivative on Float64Array views with y below and dy above x', () => {
+    it.each(PAIRS)('%s on Float64Array views with y below and dy above x', (kernel) => {
       const n = 100;
       for (const k of [1, 5, 40]) {
         const buf = Float64Array.from(variedInputs(2 * n, k + 500));
@@ -538,9 +541,9 @@ describe.each(['simd', 'scalar', 'js'] as const)('%s backend', (name) => {
         const copy = x.slice();
         const y = buf.subarray(0, n);
         const dy = buf.subarray(n, 2 * n);
-        engine.sigmoidWithDerivative(x, y, dy);
-        expectBits(y, engine.sigmoid(copy), copy, `float64 y below x by ${k}`);
-        expectBits(dy, engine.sigmoidDerivative(copy), copy, `float64 dy above x by ${k}`);
+        pair(engine, kernel)(x, y, dy);
+        expectBits(y, part(engine, kernel, 0)(copy), copy, `float64 y below x by ${k}`);
+        expectBits(dy, part(engine, kernel, 1)(copy), copy, `float64 dy above x by ${k}`);
       }
     });
   });
@@ -574,18 +577,18 @@ describe.each(['simd', 'scalar', 'js'] as const)('%s backend', (name) => {
       expectBits(rx.array, x, x, `${kernel} must not modify its resident input`);
 
       // In place: the result goes into the input (y === x for the fused kernel).
-      const inPlaceOuts = kernel === 'sigmoidWithDerivative' ? [rx, engine.alloc(n)] : [rx];
+      const inPlaceOuts = info(kernel).outputs.length === 2 ? [rx, engine.alloc(n)] : [rx];
       runResident(engine, kernel, rx, inPlaceOuts);
       inPlaceOuts.forEach((r, j) => expectBits(r.array, copyPath[j]!, x, `${kernel} in place, output ${j}`));
 
       // Mixed: a Float32Array in, a resident array out, and the reverse.
       rx.array.set(x);
       const mixedOut = engine.alloc(n);
-      if (kernel !== 'sigmoidWithDerivative') {
-        engine[kernel](x, mixedOut);
+      if (info(kernel).outputs.length === 1) {
+        runAny(engine, kernel, x, [mixedOut]);
         expectBits(mixedOut.array, copyPath[0]!, x, `${kernel} Float32Array -> resident`);
         const plainOut = new Float32Array(n);
-        engine[kernel](rx, plainOut);
+        runAny(engine, kernel, rx, [plainOut]);
         expectBits(plainOut, copyPath[0]!, x, `${kernel} resident -> Float32Array`);
       }
       for (const r of [rx, ...routs, ...fresh, ...inPlaceOuts, mixedOut]) r.free();
@@ -900,5 +903,31 @@ describe('odd inputs found in review', () => {
       expect(() => engine.alloc('5' as unknown as number)).toThrow(TypeError);
       expect(() => engine.alloc(2 ** 40)).toThrow(/^alloc\(length\): cannot allocate/);
     }
+  });
+});
+
+describe('the registry', () => {
+  it('every function of the registry is exported by name (the default engine), and every engine has it', async () => {
+    const api = (await import('simd-activations')) as unknown as Record<string, unknown>;
+    const engine = createEngine({ backend: 'js' }) as unknown as Record<string, unknown>;
+    expect(KERNELS.length).toBeGreaterThan(3);
+    for (const name of KERNELS) {
+      expect(typeof api[name], name).toBe('function');
+      expect(typeof engine[name], name).toBe('function');
+    }
+  });
+
+  it('lists each function with its parameters and bounds; a pair names two single functions', () => {
+    for (const f of functions) {
+      expect(f.outputs.length).toBe(f.bounds.length);
+      if (f.outputs.length === 2) {
+        expect(f.outputs).toEqual(['y', 'dy']);
+        expect(f.parts!.map((p) => info(p).outputs.length)).toEqual([1, 1]);
+      } else {
+        expect(f.outputs).toEqual(['out']);
+        expect(f.parts).toBeUndefined();
+      }
+    }
+    expect(Object.isFrozen(functions)).toBe(true);
   });
 });

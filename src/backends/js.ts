@@ -5,8 +5,8 @@
 // product or quotient of two float32 values computed in float64 and then rounded to float32 is
 // the correctly rounded float32 result (double rounding is innocuous because 53 >= 2 * 24 + 2),
 // subnormal results included. The constants are the kernels' own, read from the WASM build.
-import type { Backend, KernelName, Scratch } from '../backend.js';
-import { KERNEL_CONSTANTS as K } from '../generated/wasm.js';
+import type { Backend, KernelId, Scratch } from '../backend.js';
+import { KERNEL_CONSTANTS as K, KERNEL_IDS, type KernelName } from '../generated/kernels.js';
 
 const fround = Math.fround;
 
@@ -90,6 +90,10 @@ const LOOPS: Record<KernelName, (s: Scratch, length: number) => void> = {
   },
 };
 
+/** The loops indexed by kernel id, as the WASM builds' run() takes them. */
+const LOOPS_BY_ID: ((s: Scratch, length: number) => void)[] = [];
+for (const [name, id] of Object.entries(KERNEL_IDS)) LOOPS_BY_ID[id] = LOOPS[name as KernelName];
+
 export class JsBackend implements Backend {
   readonly name = 'js';
   readonly scratchLength: number = K.SCRATCH_LENGTH;
@@ -104,7 +108,9 @@ export class JsBackend implements Backend {
     return this.buffers;
   }
 
-  run(kernel: KernelName, length: number): void {
-    LOOPS[kernel](this.buffers, length);
+  run(kernel: KernelId, length: number): void {
+    const loop = LOOPS_BY_ID[kernel];
+    if (loop === undefined) throw new TypeError(`unknown kernel ${kernel}`);
+    loop(this.buffers, length);
   }
 }

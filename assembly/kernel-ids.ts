@@ -1,0 +1,10 @@
+// The kernels' ids: the first argument of run() (assembly/map.ts). The build turns each name
+// into the kernel's name on the TypeScript side (KERNEL_SIGMOID_DERIVATIVE -> sigmoidDerivative,
+// src/generated/kernels.ts), so the ids are defined here only. Each family file implements its
+// own ids; map.ts sends each id to its family.
+
+// The logistic family (sigmoid.ts).
+export const KERNEL_SIGMOID: i32 = 0;
+export const KERNEL_SIGMOID_DERIVATIVE: i32 = 1;
+export const KERNEL_SIGMOID_DERIVATIVE_FROM_OUTPUT: i32 = 2;
+export const KERNEL_SIGMOID_WITH_DERIVATIVE: i32 = 3;

@@ -1,0 +1,99 @@
+// The registry: every public function, one row each, keyed by its name, which is also the name
+// of its float32 kernel (assembly/kernel-ids.ts). The engine, the pool, the default exports,
+// the error messages and the type declarations are made from it, and the tests, verify and the
+// benchmark read it. Adding a function: its kernel (an id, a family file in assembly/ and its
+// JS emulation in src/backends/js.ts), its double-precision form, and a row here. The type
+// checker insists on a row for every kernel and a kernel for every row.
+import * as double from './double.js';
+import { KERNEL_IDS, type KernelName } from './generated/kernels.js';
+
+/** A function with one result per element. */
+interface Single {
+  /** The input's name in the signature and in error messages: x, or y for a function of an activation's output. */
+  readonly input: 'x' | 'y';
+  /** Its float32 error bound in ulp, proven over every float32 input by `npm run verify`. */
+  readonly bound: number;
+  /** Its double-precision form, for numbers and Float64Arrays. */
+  readonly double: (x: number) => number;
+}
+
+/**
+ * A function with two results per element, `{ y, dy }`: the two functions named, computed in
+ * one pass and bit-identical to them.
+ */
+interface Pair {
+  readonly pair: readonly [KernelName, KernelName];
+}
+
+const ROWS = {
+  sigmoid: { input: 'x', bound: 2, double: double.sigmoid },
+  sigmoidDerivative: { input: 'x', bound: 3, double: double.sigmoidDerivative },
+  sigmoidDerivativeFromOutput: { input: 'y', bound: 3, double: double.sigmoidDerivativeFromOutput },
+  sigmoidWithDerivative: { pair: ['sigmoid', 'sigmoidDerivative'] },
+} as const satisfies Record<KernelName, Single | Pair>;
+
+type Rows = typeof ROWS;
+/** The name of a public array function. */
+export type FunctionName = keyof Rows;
+/** The functions that return `{ y, dy }`. */
+export type PairName = { [K in FunctionName]: Rows[K] extends { pair: unknown } ? K : never }[FunctionName];
+/** The functions with one result. */
+export type SingleName = Exclude<FunctionName, PairName>;
+
+/** A function as the engine and the pool use it. */
+export interface FunctionSpec {
+  readonly name: FunctionName;
+  /** Its float32 kernel's id (KERNEL_IDS). */
+  readonly kernel: number;
+  /** The input's name, and the outputs' names: ['out'], or ['y', 'dy'] for a pair. */
+  readonly input: string;
+  readonly outputs: readonly string[];
+  /** How error messages name the call, e.g. 'sigmoid(x, out)'. */
+  readonly call: string;
+  /** The double-precision form of each result. */
+  readonly double: readonly ((x: number) => number)[];
+  /** The float32 error bound in ulp of each result. */
+  readonly bounds: readonly number[];
+  /** For a function with two results, the two functions it computes at once. */
+  readonly parts: readonly [SingleName, SingleName] | undefined;
+}
+
+function spec(name: FunctionName): FunctionSpec {
+  const row: Single | Pair = ROWS[name];
+  const parts = 'pair' in row ? row.pair.map((part): Single | Pair => ROWS[part]) : [row];
+  if (!parts.every((p): p is Single => !('pair' in p))) throw new Error(`${name}: a pair is made of two single functions`);
+  const input = parts[0]!.input;
+  const outputs = parts.length === 2 ? ['y', 'dy'] : ['out'];
+  return Object.freeze({
+    name,
+    kernel: KERNEL_IDS[name],
+    input,
+    outputs: Object.freeze(outputs),
+    call: `${name}(${[input, ...outputs].join(', ')})`,
+    double: Object.freeze(parts.map((p) => p.double)),
+    bounds: Object.freeze(parts.map((p) => p.bound)),
+    parts: 'pair' in row ? (Object.freeze([...row.pair]) as unknown as [SingleName, SingleName]) : undefined,
+  });
+}
+
+/** Every public array function, by name. */
+export const SPECS: Readonly<Record<FunctionName, FunctionSpec>> = Object.freeze(
+  Object.fromEntries((Object.keys(ROWS) as FunctionName[]).map((name) => [name, spec(name)])) as Record<FunctionName, FunctionSpec>,
+);
+
+/** A public function's description: its name, parameters and float32 error bound(s). */
+export interface FunctionInfo {
+  readonly name: FunctionName;
+  readonly input: string;
+  /** ['out'], or ['y', 'dy'] for the functions that return both. */
+  readonly outputs: readonly string[];
+  /** Each result's float32 error bound in ulp, proven over all 2^32 inputs. */
+  readonly bounds: readonly number[];
+  /** For a function with two results, the two functions whose results it returns (bit-identical). */
+  readonly parts: readonly [SingleName, SingleName] | undefined;
+}
+
+/** Every public array function, in the registry's order. */
+export const functions: readonly FunctionInfo[] = Object.freeze(
+  Object.values(SPECS).map(({ name, input, outputs, bounds, parts }) => Object.freeze({ name, input, outputs, bounds, parts })),
+);
