@@ -8,3 +8,8 @@ export const KERNEL_SIGMOID: i32 = 0;
 export const KERNEL_SIGMOID_DERIVATIVE: i32 = 1;
 export const KERNEL_SIGMOID_DERIVATIVE_FROM_OUTPUT: i32 = 2;
 export const KERNEL_SIGMOID_WITH_DERIVATIVE: i32 = 3;
+
+// SiLU (silu.ts).
+export const KERNEL_SILU: i32 = 4;
+export const KERNEL_SILU_DERIVATIVE: i32 = 5;
+export const KERNEL_SILU_WITH_DERIVATIVE: i32 = 6;

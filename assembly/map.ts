@@ -7,8 +7,12 @@ import {
   KERNEL_SIGMOID_DERIVATIVE,
   KERNEL_SIGMOID_DERIVATIVE_FROM_OUTPUT,
   KERNEL_SIGMOID_WITH_DERIVATIVE,
+  KERNEL_SILU,
+  KERNEL_SILU_DERIVATIVE,
+  KERNEL_SILU_WITH_DERIVATIVE,
 } from "./kernel-ids";
 import { logistic, logisticX4 } from "./sigmoid";
+import { silu, siluX4 } from "./silu";
 
 // Elements per iteration of the main vector loop: four independent vectors. The kernels are
 // latency-bound (one vector's chain is ~80 cycles with the division); measured on V8, four
@@ -24,12 +28,14 @@ export const LANES: i32 = ASC_FEATURE_SIMD ? 4 : 1;
 // @ts-ignore: decorator
 @inline function elementX4(kernel: i32, x: v128, out: usize, out2: usize): void {
   if (kernel <= KERNEL_SIGMOID_WITH_DERIVATIVE) logisticX4(kernel, x, out, out2);
+  else if (kernel <= KERNEL_SILU_WITH_DERIVATIVE) siluX4(kernel, x, out, out2);
   else unreachable();
 }
 
 // @ts-ignore: decorator
 @inline function element(kernel: i32, x: f32, out: usize, out2: usize): void {
   if (kernel <= KERNEL_SIGMOID_WITH_DERIVATIVE) logistic(kernel, x, out, out2);
+  else if (kernel <= KERNEL_SILU_WITH_DERIVATIVE) silu(kernel, x, out, out2);
   else unreachable();
 }
 
@@ -73,6 +79,15 @@ function sigmoidDerivativeFromOutputKernel(input: usize, output: usize, output2:
 function sigmoidWithDerivativeKernel(input: usize, output: usize, output2: usize, length: usize): void {
   map(KERNEL_SIGMOID_WITH_DERIVATIVE, input, output, output2, length);
 }
+function siluKernel(input: usize, output: usize, output2: usize, length: usize): void {
+  map(KERNEL_SILU, input, output, output2, length);
+}
+function siluDerivativeKernel(input: usize, output: usize, output2: usize, length: usize): void {
+  map(KERNEL_SILU_DERIVATIVE, input, output, output2, length);
+}
+function siluWithDerivativeKernel(input: usize, output: usize, output2: usize, length: usize): void {
+  map(KERNEL_SILU_WITH_DERIVATIVE, input, output, output2, length);
+}
 
 /**
  * Applies kernel `kernel` (an id of kernel-ids.ts) to `length` floats at byte address `input`,
@@ -84,6 +99,9 @@ export function run(kernel: i32, input: usize, output: usize, output2: usize, le
     case KERNEL_SIGMOID_DERIVATIVE: return sigmoidDerivativeKernel(input, output, output2, length);
     case KERNEL_SIGMOID_DERIVATIVE_FROM_OUTPUT: return sigmoidDerivativeFromOutputKernel(input, output, output2, length);
     case KERNEL_SIGMOID_WITH_DERIVATIVE: return sigmoidWithDerivativeKernel(input, output, output2, length);
+    case KERNEL_SILU: return siluKernel(input, output, output2, length);
+    case KERNEL_SILU_DERIVATIVE: return siluDerivativeKernel(input, output, output2, length);
+    case KERNEL_SILU_WITH_DERIVATIVE: return siluWithDerivativeKernel(input, output, output2, length);
     default: unreachable();
   }
 }

@@ -78,3 +78,42 @@ export function mapFloat64(spec: FunctionSpec, x: Float64Array, out: Float64Arra
   }
   for (let i = backward ? n - 1 : 0; i >= 0 && i < n; i += step) out[i] = f(source[i]!);
 }
+
+/**
+ * silu(x) = x * sigma(x). x * e / (1 + e) for x < 0 (the product carried exactly, so that the
+ * quotient rounds once, as in sigmoid), x / (1 + e) for x > 0, and x - x * e once e is below
+ * 2^-52 of 1 (where the quotient's residual would overflow). Below x = -708, e^x is subnormal
+ * and would lose its precision before the product: there (x * h) * h with h = e^(x/2), normal,
+ * so that only the last step rounds into the subnormal range.
+ */
+export function silu(x: number): number {
+  if (x === 0 || Number.isNaN(x) || x === Infinity) return x;
+  if (x < -708) {
+    const h = Math.exp(x / 2);
+    return h === 0 ? -0 : x * h * h;
+  }
+  const [e, d, dl] = denominator(x);
+  if (x > 36) return x - x * e;
+  if (x > 0) return divide(x, 0, d, dl);
+  const p = x * e;
+  return divide(p, productError(x, e, p), d, dl);
+}
+
+/**
+ * silu'(x) = sigma(x) (1 + x (1 - sigma(x))): g (1 + x f) for x > 0 and f ((1 + x) - x f) for
+ * x < 0, with f = sigma(-|x|) and g = sigma(|x|) each rounded once; 1 + x is exact for x <= -1/2,
+ * so near the root at x = -1.278... only x * f rounds before the cancellation. Below -708,
+ * ((1 + x) h) h as in silu.
+ */
+export function siluDerivative(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  if (x === Infinity) return 1;
+  if (x < -708) {
+    const h = Math.exp(x / 2);
+    return h === 0 ? -0 : (1 + x) * h * h;
+  }
+  const [e, d, dl] = denominator(x);
+  const f = divide(e, 0, d, dl);
+  const g = divide(1, 0, d, dl);
+  return x > 0 ? g * (1 + x * f) : f * (1 + x - x * f);
+}

@@ -13,8 +13,22 @@ interface Single {
   readonly input: 'x' | 'y';
   /** Its float32 error bound in ulp, proven over every float32 input by `npm run verify`. */
   readonly bound: number;
+  /**
+   * Where the ulp bound cannot hold: around a root of the function inside its domain, where
+   * the result is near 0 but its error, from the rounding of the terms that cancel there, is
+   * not; inside [from, to] the bound is the absolute error instead.
+   */
+  readonly band?: Band;
   /** Its double-precision form, for numbers and Float64Arrays. */
   readonly double: (x: number) => number;
+}
+
+/** An interval of x where a function's error is bounded in absolute terms, not in ulp. */
+export interface Band {
+  readonly from: number;
+  readonly to: number;
+  /** The largest absolute error inside [from, to], proven by `npm run verify`. */
+  readonly absolute: number;
 }
 
 /**
@@ -30,6 +44,9 @@ const ROWS = {
   sigmoidDerivative: { input: 'x', bound: 3, double: double.sigmoidDerivative },
   sigmoidDerivativeFromOutput: { input: 'y', bound: 3, double: double.sigmoidDerivativeFromOutput },
   sigmoidWithDerivative: { pair: ['sigmoid', 'sigmoidDerivative'] },
+  silu: { input: 'x', bound: 2, double: double.silu },
+  siluDerivative: { input: 'x', bound: 3, band: { from: -1.39, to: -0.52, absolute: 2 ** -23 }, double: double.siluDerivative },
+  siluWithDerivative: { pair: ['silu', 'siluDerivative'] },
 } as const satisfies Record<KernelName, Single | Pair>;
 
 type Rows = typeof ROWS;
@@ -54,6 +71,8 @@ export interface FunctionSpec {
   readonly double: readonly ((x: number) => number)[];
   /** The float32 error bound in ulp of each result. */
   readonly bounds: readonly number[];
+  /** Where each result's error is bounded in absolute terms instead (see Band), if anywhere. */
+  readonly bands: readonly (Band | undefined)[];
   /** For a function with two results, the two functions it computes at once. */
   readonly parts: readonly [SingleName, SingleName] | undefined;
 }
@@ -72,6 +91,7 @@ function spec(name: FunctionName): FunctionSpec {
     call: `${name}(${[input, ...outputs].join(', ')})`,
     double: Object.freeze(parts.map((p) => p.double)),
     bounds: Object.freeze(parts.map((p) => p.bound)),
+    bands: Object.freeze(parts.map((p) => p.band)),
     parts: 'pair' in row ? (Object.freeze([...row.pair]) as unknown as [SingleName, SingleName]) : undefined,
   });
 }
@@ -89,11 +109,13 @@ export interface FunctionInfo {
   readonly outputs: readonly string[];
   /** Each result's float32 error bound in ulp, proven over all 2^32 inputs. */
   readonly bounds: readonly number[];
+  /** Where a result's error is bounded in absolute terms instead, around a root (see Band). */
+  readonly bands: readonly (Band | undefined)[];
   /** For a function with two results, the two functions whose results it returns (bit-identical). */
   readonly parts: readonly [SingleName, SingleName] | undefined;
 }
 
 /** Every public array function, in the registry's order. */
 export const functions: readonly FunctionInfo[] = Object.freeze(
-  Object.values(SPECS).map(({ name, input, outputs, bounds, parts }) => Object.freeze({ name, input, outputs, bounds, parts })),
+  Object.values(SPECS).map(({ name, input, outputs, bounds, bands, parts }) => Object.freeze({ name, input, outputs, bounds, bands, parts })),
 );

@@ -12,7 +12,7 @@ import {
   type WithDerivative,
   type WithDerivativeFunction,
 } from './engine.js';
-import { SPECS, functions, type FunctionInfo, type FunctionName } from './functions.js';
+import { SPECS, functions, type Band, type FunctionInfo, type FunctionName } from './functions.js';
 import { createEngine, createEngineAsync, selectAsync, type AsyncEngineOptions, type BackendPreference, type EngineOptions } from './select.js';
 
 export { Engine, ResidentArray, BackendUnavailableError, createEngine, createEngineAsync };
@@ -20,6 +20,7 @@ export { createPool, Pool, type PoolOptions, type AsyncElementwiseFunction, type
 export { functions };
 export type {
   AsyncEngineOptions,
+  Band,
   BackendName,
   BackendPreference,
   ElementwiseFunction,
@@ -82,7 +83,8 @@ for (const spec of Object.values(SPECS)) {
 
 // ES modules name their exports statically: this is the one list of the registry's names
 // outside it (a name missing here fails the package test that compares it with `functions`).
-export const { sigmoid, sigmoidDerivative, sigmoidDerivativeFromOutput, sigmoidWithDerivative } = defaults as EngineFunctions;
+export const { sigmoid, sigmoidDerivative, sigmoidDerivativeFromOutput, sigmoidWithDerivative, silu, siluDerivative, siluWithDerivative } =
+  defaults as EngineFunctions;
 
 /** Allocates a resident array in the default engine's memory (see Engine.alloc). */
 export function alloc(length: number): ResidentArray {

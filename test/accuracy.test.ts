@@ -1,17 +1,13 @@
 // Sampled accuracy: a stratified sample of float32 bit patterns covering every exponent (both
-// signs, subnormals, infinities, NaNs), plus dense sweeps where the kernels change regime.
-// The exhaustive proof over all 2^32 inputs is `npm run verify`; this keeps a fast guard in
-// the test suite. Also checks that the SIMD, scalar and JS backends agree bit for bit.
+// signs, subnormals, infinities, NaNs), plus dense sweeps where the kernels change regime
+// (REGIMES in test/reference.ts). The exhaustive proof over all 2^32 inputs is `npm run
+// verify`; this keeps a fast guard in the test suite, for every function of the registry. Also
+// checks that the SIMD, scalar and JS backends agree bit for bit.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from 'simd-activations';
-import {
-  bits,
-  describeMismatch,
-  refSigmoid32,
-  refSigmoidDerivative32,
-  refSigmoidDerivativeFromOutput32,
-  ulpDistance,
-} from './helpers.js';
+import { createEngine, functions, type Engine, type FunctionInfo } from 'simd-activations';
+import type { SingleName } from '../build/lib/functions.js';
+import { REFERENCES, REGIMES } from './reference.js';
+import { bits, describeMismatch, ulpDistance } from './helpers.js';
 
 // Odd, so that the low bits of the sampled patterns vary too: ~1.05 million inputs.
 const STRIDE = 4099;
@@ -34,41 +30,53 @@ function sampleInputs(): Float32Array {
   for (const b of [0, 1, 0x007fffff, 0x00800000, 0x7f7fffff, 0x7f800000, 0x7f800001, 0x7fc00000, 0x7fffffff]) {
     patterns.push(b, (b | 0x80000000) >>> 0);
   }
-  // |x| in [0, 2], where sigma is steepest, evenly by value.
+  // |x| in [0, 2], where the functions are steepest, evenly by value.
   for (let i = 0; i <= 65536; i++) patterns.push(bits(i / 32768), bits(-i / 32768));
-  // e^-|x| turns subnormal (x ~ -87.34); the results round to 0 (x ~ -103.97); g = 1 - f
-  // rounds to 1 (|x| ~ 16.6); and the clamp at Z_MAX = 112.
-  for (const x of [87.33655, 103.97208, 16.635532, 112]) patterns.push(...around(x, 40000));
+  // Where any kernel changes regime.
+  for (const x of REGIMES) patterns.push(...around(x, 40000));
   return new Float32Array(Uint32Array.from(patterns).buffer);
 }
 
-type Kernel = 'sigmoid' | 'sigmoidDerivative' | 'sigmoidDerivativeFromOutput' | 'sigmoidWithDerivative.y' | 'sigmoidWithDerivative.dy';
-type Results = Record<Kernel, Float32Array>;
+const SINGLES = functions.filter((f) => f.outputs.length === 1);
+const PAIRS = functions.filter((f) => f.outputs.length === 2);
+type Results = Record<string, Float32Array>;
 
+/** Every function's results, a pair's as `name.y` and `name.dy`. */
 function runAll(engine: Engine, x: Float32Array): Results {
-  const both = engine.sigmoidWithDerivative(x);
-  return {
-    sigmoid: engine.sigmoid(x),
-    sigmoidDerivative: engine.sigmoidDerivative(x),
-    sigmoidDerivativeFromOutput: engine.sigmoidDerivativeFromOutput(x),
-    'sigmoidWithDerivative.y': both.y,
-    'sigmoidWithDerivative.dy': both.dy,
-  };
+  const call = engine as unknown as Record<string, (x: Float32Array) => Float32Array & { y: Float32Array; dy: Float32Array }>;
+  const results: Results = {};
+  for (const f of SINGLES) results[f.name] = call[f.name]!(x);
+  for (const f of PAIRS) {
+    const { y, dy } = call[f.name]!(x);
+    [results[`${f.name}.y`], results[`${f.name}.dy`]] = [y, dy];
+  }
+  return results;
 }
 
-/** The largest ulp distance from the reference, with where it occurs; NaN must match NaN. */
-function worstError(x: Float32Array, got: Float32Array, reference: (x: number) => number): { ulps: number; message: string } {
+/**
+ * The largest ulp distance from the reference rounded to float32, with where it occurs, outside
+ * the function's band around a root (inside it, the largest absolute error); NaN must match NaN.
+ */
+function worstError(f: FunctionInfo, x: Float32Array, got: Float32Array): { ulps: number; absolute: number; message: string } {
+  const reference = REFERENCES[f.name as SingleName];
+  const band = f.bands[0];
   let ulps = 0;
+  let absolute = 0;
   let message = 'exact everywhere';
   for (let i = 0; i < x.length; i++) {
-    const want = reference(x[i]!);
-    const d = ulpDistance(got[i]!, want);
+    const v = x[i]!;
+    const want = reference(v);
+    if (band && v >= band.from && v <= band.to) {
+      absolute = Math.max(absolute, Math.abs(got[i]! - want));
+      continue;
+    }
+    const d = ulpDistance(got[i]!, Math.fround(want));
     if (d > ulps) {
       ulps = d;
-      message = `worst at x = ${x[i]} (bits 0x${bits(x[i]!).toString(16)}): got ${got[i]}, reference ${want}, ${d} ulp`;
+      message = `worst at x = ${v} (bits 0x${bits(v).toString(16)}): got ${got[i]}, reference ${want}, ${d} ulp`;
     }
   }
-  return { ulps, message };
+  return { ulps, absolute, message };
 }
 
 describe('accuracy on a stratified sample of float32 inputs', () => {
@@ -91,54 +99,40 @@ describe('accuracy on a stratified sample of float32 inputs', () => {
     expect(x.length).toBeGreaterThan(2 ** 32 / STRIDE);
   });
 
-  it('sigmoid is within 2 ulp of the float64 reference rounded to float32', () => {
-    const { ulps, message } = worstError(x, results.simd.sigmoid, refSigmoid32);
-    expect(ulps, message).toBeLessThanOrEqual(2);
+  it.each(SINGLES)('$name is within its bound of the float64 reference rounded to float32', (f) => {
+    const { ulps, absolute, message } = worstError(f, x, results.simd[f.name]!);
+    expect(ulps, message).toBeLessThanOrEqual(f.bounds[0]!);
+    if (f.bands[0]) expect(absolute, 'the absolute error around the root').toBeLessThanOrEqual(f.bands[0].absolute);
   });
 
-  it('sigmoidDerivative is within 3 ulp of the float64 reference rounded to float32', () => {
-    const { ulps, message } = worstError(x, results.simd.sigmoidDerivative, refSigmoidDerivative32);
-    expect(ulps, message).toBeLessThanOrEqual(3);
-  });
-
-  it('sigmoidDerivativeFromOutput is within 3 ulp of y * (1 - y) in float64 rounded to float32', () => {
-    const { ulps, message } = worstError(x, results.simd.sigmoidDerivativeFromOutput, refSigmoidDerivativeFromOutput32);
-    expect(ulps, message).toBeLessThanOrEqual(3);
-  });
-
-  it('gives NaN exactly where the reference is NaN', () => {
-    const checks = [
-      ['sigmoid', refSigmoid32],
-      ['sigmoidDerivative', refSigmoidDerivative32],
-      ['sigmoidDerivativeFromOutput', refSigmoidDerivativeFromOutput32],
-    ] as const;
-    for (const [kernel, reference] of checks) {
-      const got = results.simd[kernel];
-      let nans = 0;
-      let firstWrong = 'none';
-      for (let i = 0; i < x.length; i++) {
-        const want = Number.isNaN(reference(x[i]!));
-        if (want) nans++;
-        if (Number.isNaN(got[i]!) !== want && firstWrong === 'none') {
-          firstWrong = `${kernel}(${x[i]}) = ${got[i]}, reference ${reference(x[i]!)}`;
-        }
-      }
-      expect(firstWrong).toBe('none');
-      expect(nans).toBeGreaterThan(1000); // the sample holds NaNs of many payloads
+  it.each(SINGLES)('$name gives NaN exactly where the reference is NaN', (f) => {
+    const reference = REFERENCES[f.name as SingleName];
+    const got = results.simd[f.name]!;
+    let nans = 0;
+    let firstWrong = 'none';
+    for (let i = 0; i < x.length; i++) {
+      const want = Number.isNaN(reference(x[i]!));
+      if (want) nans++;
+      if (Number.isNaN(got[i]!) !== want && firstWrong === 'none') firstWrong = `${f.name}(${x[i]}) = ${got[i]}, reference ${reference(x[i]!)}`;
     }
+    expect(firstWrong).toBe('none');
+    expect(nans).toBeGreaterThan(1000); // the sample holds NaNs of many payloads
   });
 
-  it.each(['sigmoid', 'sigmoidDerivative', 'sigmoidDerivativeFromOutput', 'sigmoidWithDerivative.y', 'sigmoidWithDerivative.dy'] as const)(
+  it.each(functions.flatMap((f) => (f.outputs.length === 1 ? [f.name] : [`${f.name}.y`, `${f.name}.dy`])))(
     '%s: the SIMD, scalar and JS backends agree bit for bit',
     (kernel) => {
-      expect(describeMismatch(results.scalar[kernel], results.simd[kernel], x), 'scalar vs simd').toBe('identical');
-      expect(describeMismatch(results.js[kernel], results.simd[kernel], x), 'js vs simd').toBe('identical');
+      expect(describeMismatch(results.scalar[kernel]!, results.simd[kernel]!, x), 'scalar vs simd').toBe('identical');
+      expect(describeMismatch(results.js[kernel]!, results.simd[kernel]!, x), 'js vs simd').toBe('identical');
     },
   );
 
-  it.each(['simd', 'scalar', 'js'] as const)("%s: sigmoidWithDerivative's y and dy equal sigmoid and sigmoidDerivative", (name) => {
-    const r = results[name];
-    expect(describeMismatch(r['sigmoidWithDerivative.y'], r.sigmoid, x), 'y').toBe('identical');
-    expect(describeMismatch(r['sigmoidWithDerivative.dy'], r.sigmoidDerivative, x), 'dy').toBe('identical');
-  });
+  it.each(PAIRS.flatMap((f) => (['simd', 'scalar', 'js'] as const).map((backend) => [backend, f] as const)))(
+    "%s: %o's y and dy equal its two functions'",
+    (backend, f) => {
+      const r = results[backend];
+      expect(describeMismatch(r[`${f.name}.y`]!, r[f.parts![0]]!, x), 'y').toBe('identical');
+      expect(describeMismatch(r[`${f.name}.dy`]!, r[f.parts![1]]!, x), 'dy').toBe('identical');
+    },
+  );
 });

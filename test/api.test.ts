@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { createEngine, functions, sigmoid as defaultSigmoid, ResidentArray, type Engine, type FunctionInfo, type FunctionName } from 'simd-activations';
 import { KERNEL_CONSTANTS } from '../build/lib/generated/kernels.js';
 import * as emu from '../build/lib/backends/js.js';
+import type { SingleName } from '../build/lib/functions.js';
+import { SPECIAL_VALUES } from './reference.js';
 import {
   describeMismatch,
   exactSigmoid64,
@@ -138,36 +140,25 @@ describe.each(['simd', 'scalar', 'js'] as const)('%s backend', (name) => {
   });
 
   describe('special values', () => {
-    // [x, sigma(x), sigma'(x)]
-    const cases: [number, number, number][] = [
-      [NaN, NaN, NaN],
-      [Infinity, 1, 0],
-      [-Infinity, 0, 0],
-      [0, 0.5, 0.25],
-      [-0, 0.5, 0.25],
-    ];
-    const xs = new Float32Array(cases.map((c) => c[0]));
+    const cases = UNARY.flatMap((kernel) => SPECIAL_VALUES[kernel as SingleName].map(([x, y]) => [kernel, x, y] as const));
+    const xs = new Float32Array([...new Set(cases.map((c) => c[1]))]);
 
-    it.each(cases)('sigma(%s) = %s and sigma\'(x) = %s exactly, on every path', (x, s, ds) => {
-      const check = (got: number, want: number, what: string): void => {
-        expect(sameBits(got, want), `${what}(${x}) gave ${Object.is(got, -0) ? '-0' : got}, expected ${want}`).toBe(true);
+    it.each(cases)('%s(%s) = %s exactly, on every path and in every pair', (kernel, x, want) => {
+      const check = (got: number, what: string): void => {
+        expect(sameBits(got, want), `${what}(${x}) gave ${Object.is(got, -0) ? '-0' : got}, expected ${Object.is(want, -0) ? '-0' : want}`).toBe(true);
       };
-      check(engine.sigmoid(new Float32Array([x]))[0]!, s, 'float32 sigmoid');
-      check(engine.sigmoidDerivative(new Float32Array([x]))[0]!, ds, 'float32 sigmoidDerivative');
-      check(engine.sigmoid(new Float64Array([x]))[0]!, s, 'float64 sigmoid');
-      check(engine.sigmoidDerivative(new Float64Array([x]))[0]!, ds, 'float64 sigmoidDerivative');
-      check(engine.sigmoid(x), s, 'number sigmoid');
-      check(engine.sigmoidDerivative(x), ds, 'number sigmoidDerivative');
-      const both = engine.sigmoidWithDerivative(new Float32Array([x]));
-      check(both.y[0]!, s, 'float32 sigmoidWithDerivative.y');
-      check(both.dy[0]!, ds, 'float32 sigmoidWithDerivative.dy');
-      const bothNumber = engine.sigmoidWithDerivative(x);
-      check(bothNumber.y, s, 'number sigmoidWithDerivative.y');
-      check(bothNumber.dy, ds, 'number sigmoidWithDerivative.dy');
+      check(run32(engine, kernel, new Float32Array([x]))[0]![0]!, `float32 ${kernel}`);
+      check(run64(engine, kernel, new Float64Array([x]))[0]![0]!, `float64 ${kernel}`);
+      check(runNumber(engine, kernel, x)[0]!, `number ${kernel}`);
+      for (const p of PAIRS.filter((p) => info(p).parts!.includes(kernel as SingleName))) {
+        const j = info(p).parts!.indexOf(kernel as SingleName);
+        check(run32(engine, p, new Float32Array([x]))[j]![0]!, `float32 ${p} output ${j}`);
+        check(runNumber(engine, p, x)[j]!, `number ${p} output ${j}`);
+      }
     });
 
     it('special values at every position of a vector give the same results as one at a time', () => {
-      // 5 specials repeated across 2 * UNROLL + 3 elements: every lane and the scalar tail.
+      // The specials repeated across 2 * UNROLL + 3 elements: every lane and the scalar tail.
       const x = Float32Array.from({ length: 2 * UNROLL + 3 }, (_, i) => xs[i % xs.length]!);
       for (const kernel of KERNELS) {
         const got = run32(engine, kernel, x);

@@ -5,7 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createEngine, createPool, type Pool } from 'simd-activations';
+import { createEngine, createPool, functions, type Pool } from 'simd-activations';
+import type { SingleName } from '../build/lib/functions.js';
 import { MIN_PARALLEL_LENGTH, MIN_STAGED_LENGTH, STAGE_LENGTH } from '../build/lib/pool.js';
 import { SPECS } from '../build/lib/functions.js';
 import { describeMismatch, variedInputs } from './helpers.js';
@@ -33,6 +34,11 @@ const SIZES = [
   ['an odd length over several staging rounds of ordinary arrays', MIN_STAGED_LENGTH + 3 * STAGE_LENGTH + 37],
 ] as const;
 
+/** The functions of the registry, with one result and with two. */
+type Single = SingleName;
+const SINGLES = functions.filter((f) => f.outputs.length === 1).map((f) => f.name as Single);
+const PAIRS = functions.filter((f) => f.outputs.length === 2);
+
 const shared = (n: number): Float32Array => new Float32Array(new SharedArrayBuffer(n * 4));
 
 /** Counts the rounds the workers compute (the pool's one way of handing them work). */
@@ -44,11 +50,7 @@ function workerRounds(): { count(): number } {
 
 describe.each(SIZES)('%s (%i elements): bit-identical to the synchronous functions', (_, n) => {
   const x = variedInputs(n, 91);
-  const want = {
-    sigmoid: sync.sigmoid(x),
-    sigmoidDerivative: sync.sigmoidDerivative(x),
-    sigmoidDerivativeFromOutput: sync.sigmoidDerivativeFromOutput(x),
-  };
+  const want = Object.fromEntries(SINGLES.map((name) => [name, (sync[name] as (x: Float32Array) => Float32Array)(x)])) as Record<Single, Float32Array>;
   // Large calls must really go to the workers: a silent fallback to this thread would pass
   // every comparison below. Ordinary arrays need a larger size than the others.
   let rounds: { count(): number };
@@ -61,11 +63,12 @@ describe.each(SIZES)('%s (%i elements): bit-identical to the synchronous functio
     else expect(rounds.count()).toBe(0);
   };
 
-  it.each(['sigmoid', 'sigmoidDerivative', 'sigmoidDerivativeFromOutput'] as const)('%s on ordinary arrays', async (name) => {
+  it.each(SINGLES)('%s on ordinary arrays', async (name) => {
     const out = new Float32Array(n);
-    expect(await pool[name](x, out)).toBe(out);
+    const f = pool[name] as (x: Float32Array, out?: Float32Array) => Promise<Float32Array>;
+    expect(await f(x, out)).toBe(out);
     expect(describeMismatch(out, want[name], x)).toBe('identical');
-    expect(describeMismatch(await pool[name](x), want[name], x)).toBe('identical');
+    expect(describeMismatch(await f(x), want[name], x)).toBe('identical');
     expectWorkers(true);
   });
 
@@ -92,24 +95,27 @@ describe.each(SIZES)('%s (%i elements): bit-identical to the synchronous functio
     expectWorkers(false);
   });
 
-  it('sigmoidWithDerivative: shared and resident arrays, then ordinary ones', async () => {
+  it.each(PAIRS)('$name: shared and resident arrays, then ordinary ones', async ({ name, parts }) => {
+    type Both<T> = { y: T; dy: T };
+    const both3 = pool[name] as unknown as (x: unknown, y?: unknown, dy?: unknown) => Promise<Both<never>>;
+    const [wantY, wantDy] = [want[parts![0]], want[parts![1]]];
     const xs = shared(n);
     xs.set(x);
     const [y, dy] = [shared(n), shared(n)];
-    await pool.sigmoidWithDerivative(xs, y, dy);
-    expect(describeMismatch(y, want.sigmoid, x)).toBe('identical');
-    expect(describeMismatch(dy, want.sigmoidDerivative, x)).toBe('identical');
+    await both3(xs, y, dy);
+    expect(describeMismatch(y, wantY, x)).toBe('identical');
+    expect(describeMismatch(dy, wantDy, x)).toBe('identical');
     const r = pool.alloc(n);
     r.array.set(x);
-    const resident = await pool.sigmoidWithDerivative(r);
-    expect(describeMismatch(resident.y.array, want.sigmoid, x)).toBe('identical');
-    expect(describeMismatch(resident.dy.array, want.sigmoidDerivative, x)).toBe('identical');
+    const resident = (await both3(r)) as Both<typeof r>;
+    expect(describeMismatch(resident.y.array, wantY, x)).toBe('identical');
+    expect(describeMismatch(resident.dy.array, wantDy, x)).toBe('identical');
     for (const a of [r, resident.y, resident.dy]) a.free();
     expectWorkers(false);
     rounds = workerRounds();
-    const both = await pool.sigmoidWithDerivative(x, new Float32Array(n), shared(n));
-    expect(describeMismatch(both.y, want.sigmoid, x)).toBe('identical');
-    expect(describeMismatch(both.dy, want.sigmoidDerivative, x)).toBe('identical');
+    const both = (await both3(x, new Float32Array(n), shared(n))) as Both<Float32Array>;
+    expect(describeMismatch(both.y, wantY, x)).toBe('identical');
+    expect(describeMismatch(both.dy, wantDy, x)).toBe('identical');
     expectWorkers(true);
   });
 });

@@ -17,4 +17,31 @@ export const REFERENCES: Record<SingleName, (x: number) => number> = {
     return e / ((1 + e) * (1 + e));
   },
   sigmoidDerivativeFromOutput: (y) => y * (1 - y),
+  // The limits at -inf are approached from below: -0.
+  silu: (x) => (x === -Infinity ? -0 : x * sigmoid(x)),
+  siluDerivative(x) {
+    if (x === Infinity) return 1;
+    if (x === -Infinity) return -0;
+    const f = sigmoid(-Math.abs(x));
+    return x > 0 ? (1 - f) * (1 + x * f) : f * (1 + x - x * f);
+  },
+};
+
+/**
+ * Where the kernels change regime, for the sampled tests to sweep densely around (both signs):
+ * e^-|x| turns subnormal (87.34) and every result rounds to 0 (103.97); 1 - sigma(-|x|) rounds
+ * to 1 (16.64); the clamp at Z_MAX = 112; silu' crosses zero (1.2785).
+ */
+export const REGIMES: readonly number[] = [87.33655, 103.97208, 16.635532, 112, 1.2784645];
+
+/**
+ * Exact values every path (float32, float64, number; the pairs too) must give: [x, f(x)] for
+ * each single-result function, signed zeros and NaN included (values that are floats).
+ */
+export const SPECIAL_VALUES: Record<SingleName, readonly (readonly [number, number])[]> = {
+  sigmoid: [[NaN, NaN], [Infinity, 1], [-Infinity, 0], [0, 0.5], [-0, 0.5]],
+  sigmoidDerivative: [[NaN, NaN], [Infinity, 0], [-Infinity, 0], [0, 0.25], [-0, 0.25]],
+  sigmoidDerivativeFromOutput: [[NaN, NaN], [0, 0], [-0, -0], [1, 0], [0.5, 0.25], [Infinity, -Infinity], [-Infinity, -Infinity]],
+  silu: [[NaN, NaN], [Infinity, Infinity], [-Infinity, -0], [0, 0], [-0, -0], [2 ** 100, 2 ** 100]],
+  siluDerivative: [[NaN, NaN], [Infinity, 1], [-Infinity, -0], [0, 0.5], [-0, 0.5], [2 ** 100, 1]],
 };

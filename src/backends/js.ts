@@ -43,8 +43,7 @@ function scaledExpNegative(z: number): number {
 
 /** f = sigma(-|x|) for a float32 x: assembly/sigmoid.ts, step for step. */
 function logisticOfMinusAbs(x: number): number {
-  const z = Math.abs(x);
-  const scaled = scaledExpNegative(K.Z_MAX < z ? K.Z_MAX : z);
+  const scaled = scaledExpNegative(clampedAbs(x));
   const quotient = fround(scaled / fround(K.SCALED_ONE + scaled));
   const e = fround(scaled * K.UNSCALE);
   return fround(e - fround(e * quotient));
@@ -64,6 +63,45 @@ export function sigmoidDerivativeFromOutput(y: number): number {
   return fround(y * fround(1 - y));
 }
 
+/** min(|x|, Z_MAX), NaN kept: the kernels' clamp. */
+function clampedAbs(x: number): number {
+  const z = Math.abs(x);
+  return K.Z_MAX < z ? K.Z_MAX : z;
+}
+
+/** F = 2^64 * sigma(-z) for z = clampedAbs(x): assembly/silu.ts, step for step. */
+function scaledLogistic(z: number): number {
+  const scaled = scaledExpNegative(z);
+  const quotient = fround(scaled / fround(K.SCALED_ONE + scaled));
+  return fround(scaled - fround(scaled * quotient));
+}
+
+/** silu(x) from z, F and z * f: assembly/silu.ts (the sign of x copied onto the x <= 0 branch). */
+function siluFrom(x: number, z: number, big: number, zf: number): number {
+  if (x > 0) return fround(x - zf);
+  const negative = fround(fround(z * big) * K.UNSCALE);
+  return x < 0 || Object.is(x, -0) ? -negative : negative;
+}
+
+/** silu'(x) from z, F, f and z * f: assembly/silu.ts. */
+function siluDerivativeFrom(x: number, z: number, big: number, f: number, zf: number): number {
+  if (x > 0) return fround(fround(1 - f) * fround(1 + zf));
+  return fround(fround(big * fround(fround(1 - z) + zf)) * K.UNSCALE);
+}
+
+export function silu(x: number): number {
+  const z = clampedAbs(x);
+  const big = scaledLogistic(z);
+  return siluFrom(x, z, big, fround(z * fround(big * K.UNSCALE)));
+}
+
+export function siluDerivative(x: number): number {
+  const z = clampedAbs(x);
+  const big = scaledLogistic(z);
+  const f = fround(big * K.UNSCALE);
+  return siluDerivativeFrom(x, z, big, f, fround(z * f));
+}
+
 /**
  * One loop per kernel, each its own small function: V8 inlines the whole kernel into each loop
  * then, where one function holding all four loops exceeds its inlining budget and pays a call
@@ -78,6 +116,23 @@ const LOOPS: Record<KernelName, (s: Scratch, length: number) => void> = {
   },
   sigmoidDerivativeFromOutput({ input, output }, length) {
     for (let i = 0; i < length; i++) output[i] = sigmoidDerivativeFromOutput(input[i]!);
+  },
+  silu({ input, output }, length) {
+    for (let i = 0; i < length; i++) output[i] = silu(input[i]!);
+  },
+  siluDerivative({ input, output }, length) {
+    for (let i = 0; i < length; i++) output[i] = siluDerivative(input[i]!);
+  },
+  siluWithDerivative({ input, output, output2 }, length) {
+    for (let i = 0; i < length; i++) {
+      const x = input[i]!;
+      const z = clampedAbs(x);
+      const big = scaledLogistic(z);
+      const f = fround(big * K.UNSCALE);
+      const zf = fround(z * f);
+      output[i] = siluFrom(x, z, big, zf);
+      output2[i] = siluDerivativeFrom(x, z, big, f, zf);
+    }
   },
   sigmoidWithDerivative({ input, output, output2 }, length) {
     for (let i = 0; i < length; i++) {
