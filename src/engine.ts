@@ -4,7 +4,7 @@
 import type { Backend, BackendName, Heap } from './backend.js';
 import { forEachChunk } from './chunk.js';
 import { mapFloat64 } from './double.js';
-import { SPECS, type FunctionName, type FunctionSpec, type PairName, type SingleName } from './functions.js';
+import { ALIASES, SPECS, type FunctionName, type FunctionSpec, type PairName, type SingleName } from './functions.js';
 import { checkInput, checkOutput, isFloat32Array, type InputKind } from './validate.js';
 
 /**
@@ -86,7 +86,7 @@ export interface WithDerivativeFunction {
 }
 
 /** Every public function of the registry (src/functions.ts), by name, as an engine has them. */
-export type EngineFunctions = { readonly [K in SingleName]: ElementwiseFunction } & { readonly [K in PairName]: WithDerivativeFunction };
+export type EngineFunctions = { readonly [K in SingleName | keyof typeof ALIASES]: ElementwiseFunction } & { readonly [K in PairName]: WithDerivativeFunction };
 
 /** A backend the selection passed over, and why. */
 export interface Rejection {
@@ -125,6 +125,7 @@ export class Engine {
           ? (x: unknown, y?: unknown, dy?: unknown) => this.pair(spec, x, y, dy)
           : (x: unknown, out?: unknown) => this.unary(spec, x, out);
     }
+    for (const [alias, name] of Object.entries(ALIASES)) (self as Record<string, unknown>)[alias] = self[name];
   }
 
   /**

@@ -49,6 +49,9 @@ const ROWS = {
   siluWithDerivative: { pair: ['silu', 'siluDerivative'] },
 } as const satisfies Record<KernelName, Single | Pair>;
 
+/** Other names of functions: each is the same function object as the one it names, on every engine and pool. */
+export const ALIASES = { swish: 'silu' } as const satisfies Record<string, FunctionName>;
+
 type Rows = typeof ROWS;
 /** The name of a public array function. */
 export type FunctionName = keyof Rows;

@@ -86,6 +86,9 @@ for (const spec of Object.values(SPECS)) {
 export const { sigmoid, sigmoidDerivative, sigmoidDerivativeFromOutput, sigmoidWithDerivative, silu, siluDerivative, siluWithDerivative } =
   defaults as EngineFunctions;
 
+/** Swish (Ramachandran et al.), the same function as silu. */
+export const swish: ElementwiseFunction = silu;
+
 /** Allocates a resident array in the default engine's memory (see Engine.alloc). */
 export function alloc(length: number): ResidentArray {
   return engine().alloc(length);

@@ -23,7 +23,7 @@ import {
 import { isShared, overlaps } from './chunk.js';
 import { intrinsicView } from './validate.js';
 import { Engine, ResidentArray, type WithDerivative } from './engine.js';
-import { SPECS, type FunctionName, type FunctionSpec, type PairName, type SingleName } from './functions.js';
+import { ALIASES, SPECS, type FunctionName, type FunctionSpec, type PairName, type SingleName } from './functions.js';
 import { DONE, FAILED, PENDING, nodeBuiltin, type FromWorker, type Location, type ToWorker } from './pool-protocol.js';
 import { createEngine } from './select.js';
 
@@ -53,7 +53,7 @@ export interface AsyncWithDerivativeFunction {
 export type AsyncSigmoidWithDerivative = AsyncWithDerivativeFunction;
 
 /** Every public function of the registry (src/functions.ts), by name, as a pool has them. */
-export type PoolFunctions = { readonly [K in SingleName]: AsyncElementwiseFunction } & { readonly [K in PairName]: AsyncWithDerivativeFunction };
+export type PoolFunctions = { readonly [K in SingleName | keyof typeof ALIASES]: AsyncElementwiseFunction } & { readonly [K in PairName]: AsyncWithDerivativeFunction };
 
 /**
  * Below this many elements a call runs on the calling thread: handing a slice to each worker
@@ -205,6 +205,7 @@ export class Pool {
     // Each function of the registry, computed by the workers for large arrays (bound properties).
     const self = this as unknown as Record<FunctionName, unknown>;
     for (const spec of Object.values(SPECS)) self[spec.name] = (x: unknown, out?: unknown, out2?: unknown) => this.call(spec.name, x, out, out2);
+    for (const [alias, name] of Object.entries(ALIASES)) (self as Record<string, unknown>)[alias] = self[name];
     this.initialBytes = shared?.memory.buffer.byteLength ?? 0;
     for (let slot = 0; slot < workers; slot++) {
       this.failures.push([]);

@@ -922,3 +922,15 @@ describe('the registry', () => {
     expect(Object.isFrozen(functions)).toBe(true);
   });
 });
+
+describe('aliases', () => {
+  it('swish is silu, on the default engine, on every engine and on a pool', async () => {
+    const api = await import('simd-activations');
+    expect(api.swish).toBe(api.silu);
+    const engine = createEngine({ backend: 'scalar' });
+    expect(engine.swish).toBe(engine.silu);
+    const pool = await api.createPool({ threads: 1 });
+    expect(pool.swish).toBe(pool.silu);
+    await pool.close();
+  });
+});
