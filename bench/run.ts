@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import Benchmark from 'benchmark';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { backend, createEngine, createPool, sigmoid, type Engine } from 'simd-activations';
+import { backend, createEngine, createPool, functions, sigmoid, type Engine, type FunctionName } from 'simd-activations';
 import { formatRate, formatSize, parseSize, targetTable, throughputTable, toJson, toSvg, type Measurement, type Report, type Target } from './report.js';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -65,8 +65,10 @@ function sharedCopy(values: Float32Array): Float32Array {
   return array;
 }
 
+type Single = Exclude<FunctionName, 'sigmoidWithDerivative' | 'siluWithDerivative'>;
+
 /** The copying API: the caller's Float32Array in, the caller's Float32Array out. */
-function copying(engine: Engine | undefined, kernel: 'sigmoid' | 'sigmoidDerivative' | 'sigmoidDerivativeFromOutput') {
+function copying(engine: Engine | undefined, kernel: Single) {
   return (x: Float32Array): Prepared => {
     const out = new Float32Array(x.length);
     const f = engine ? engine[kernel] : sigmoid; // undefined: the top-level function (default engine)
@@ -75,13 +77,53 @@ function copying(engine: Engine | undefined, kernel: 'sigmoid' | 'sigmoidDerivat
 }
 
 /** The zero-copy path: input and output resident in the engine's memory. */
-function resident(engine: Engine, kernel: 'sigmoid' | 'sigmoidDerivativeFromOutput') {
+function resident(engine: Engine, kernel: Single) {
   return (x: Float32Array): Prepared => {
     const rx = engine.alloc(x.length);
     const out = engine.alloc(x.length);
     rx.array.set(x);
     return { run: () => engine[kernel](rx, out), dispose: () => (rx.free(), out.free()) };
   };
+}
+
+/** The loop a user would write for each function, from Math.exp (and x itself). */
+const NAIVE: Partial<Record<Single, (x: number) => number>> = {
+  silu: (x) => x / (1 + Math.exp(-x)),
+  siluDerivative: (x) => {
+    const s = 1 / (1 + Math.exp(-x));
+    return s * (1 + x * (1 - s));
+  },
+};
+
+/** A naive loop over Float32Arrays. */
+function naive(f: (x: number) => number) {
+  return (x: Float32Array): Prepared => {
+    const out = new Float32Array(x.length);
+    return {
+      run() {
+        for (let i = 0; i < x.length; i++) out[i] = f(x[i]!);
+      },
+    };
+  };
+}
+
+/**
+ * The cases of every function of the registry after the logistic ones (which have the
+ * cases above): SIMD through the copying API, zero-copy, and the naive JS loop.
+ */
+function familyCases(): Case[] {
+  return functions
+    .filter((f) => f.outputs.length === 1 && !f.name.startsWith('sigmoid'))
+    .flatMap((f) => {
+      const name = f.name as Single;
+      const cases: Case[] = [
+        { name, description: `${name}, SIMD, copying API`, prepare: copying(engines.simd, name) },
+        { name: `${name}-resident`, description: `${name}, SIMD, zero-copy`, prepare: resident(engines.simd, name) },
+      ];
+      const line = NAIVE[name];
+      if (line) cases.push({ name: `${name}-naive`, description: `${name}: the loop people write, from Math.exp`, prepare: naive(line) });
+      return cases;
+    });
 }
 
 const CASES: Case[] = [
@@ -209,6 +251,7 @@ const CASES: Case[] = [
       return { run: () => out.set(x) };
     },
   },
+  ...familyCases(),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -319,6 +362,12 @@ const TARGETS: [string, string, string, number, number][] = [
   ['pool, 2 threads / SIMD copying API, ordinary arrays, 1 Mi', 'pool-2-copy', 'simd', 2 ** 20, 1],
   ['pool, 2 threads, resident / SIMD zero-copy, 64 Ki', 'pool-2-resident', 'simd-resident', 2 ** 16, 1],
   ['pool, 2 threads / SIMD copying API, ordinary arrays, 64 Ki', 'pool-2-copy', 'simd', 2 ** 16, 1],
+  // The activation family against sigmoid (zero-copy) and against the naive loop.
+  ...(['silu', 'siluDerivative'] as const).flatMap((name): [string, string, string, number, number][] => [
+    [`${name} zero-copy / sigmoid zero-copy, 64 Ki`, `${name}-resident`, 'simd-resident', 2 ** 16, 0.9],
+    [`${name} zero-copy / sigmoid zero-copy, 1 Mi`, `${name}-resident`, 'simd-resident', 2 ** 20, 0.9],
+    [`${name} copying API / JS naive, 64 Ki`, name, `${name}-naive`, 2 ** 16, 8],
+  ]),
 ];
 
 function targets(m: Measurement[]): Target[] {
@@ -335,7 +384,7 @@ async function main(): Promise<void> {
   const json = flag('json');
   const log = json ? (): void => {} : (line: string): void => console.log(line);
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
-  const machine = `${cpu}, ${os.cpus().length} cores, Node ${process.version}, tfjs-wasm SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, default backend ${backend()}`;
+  const machine = `${cpu}, ${os.cpus().length} cores, Node ${process.version} (V8 ${process.versions.v8}), tfjs-wasm SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, default backend ${backend()}`;
   const inputsText = `inputs uniform in [-${range}, ${range}]`;
   log(`${quick ? 'Smoke run (--quick): every case once; the numbers mean nothing.' : 'Benchmark'}: ${machine}; ${inputsText}`);
   for (const c of cases) log(`  ${c.name.padEnd(26)} ${c.description}`);

@@ -76,30 +76,30 @@ function scaledLogistic(z: number): number {
   return fround(scaled - fround(scaled * quotient));
 }
 
-/** silu(x) from z, F and z * f: assembly/silu.ts (the sign of x copied onto the x <= 0 branch). */
-function siluFrom(x: number, z: number, big: number, zf: number): number {
+/** silu(x) from zf = z * sigma(-z): assembly/silu.ts (the sign of x copied onto the x <= 0 branch). */
+function siluFrom(x: number, zf: number): number {
   if (x > 0) return fround(x - zf);
-  const negative = fround(fround(z * big) * K.UNSCALE);
-  return x < 0 || Object.is(x, -0) ? -negative : negative;
+  return x < 0 || Object.is(x, -0) ? -zf : zf;
 }
 
-/** silu'(x) from z, F, f and z * f: assembly/silu.ts. */
-function siluDerivativeFrom(x: number, z: number, big: number, f: number, zf: number): number {
-  if (x > 0) return fround(fround(1 - f) * fround(1 + zf));
+/** silu'(x) from z, F and zf: assembly/silu.ts. */
+function siluDerivativeFrom(x: number, z: number, big: number, zf: number): number {
+  if (x > 0) return fround(fround(1 - fround(big * K.UNSCALE)) * fround(1 + zf));
   return fround(fround(big * fround(fround(1 - z) + zf)) * K.UNSCALE);
 }
 
+/** zf = (z * F) * 2^-64: assembly/silu.ts. */
+const scaledProduct = (z: number, big: number): number => fround(fround(z * big) * K.UNSCALE);
+
 export function silu(x: number): number {
   const z = clampedAbs(x);
-  const big = scaledLogistic(z);
-  return siluFrom(x, z, big, fround(z * fround(big * K.UNSCALE)));
+  return siluFrom(x, scaledProduct(z, scaledLogistic(z)));
 }
 
 export function siluDerivative(x: number): number {
   const z = clampedAbs(x);
   const big = scaledLogistic(z);
-  const f = fround(big * K.UNSCALE);
-  return siluDerivativeFrom(x, z, big, f, fround(z * f));
+  return siluDerivativeFrom(x, z, big, scaledProduct(z, big));
 }
 
 /**
@@ -128,10 +128,9 @@ const LOOPS: Record<KernelName, (s: Scratch, length: number) => void> = {
       const x = input[i]!;
       const z = clampedAbs(x);
       const big = scaledLogistic(z);
-      const f = fround(big * K.UNSCALE);
-      const zf = fround(z * f);
-      output[i] = siluFrom(x, z, big, zf);
-      output2[i] = siluDerivativeFrom(x, z, big, f, zf);
+      const zf = scaledProduct(z, big);
+      output[i] = siluFrom(x, zf);
+      output2[i] = siluDerivativeFrom(x, z, big, zf);
     }
   },
   sigmoidWithDerivative({ input, output, output2 }, length) {
