@@ -11,9 +11,21 @@
 //   - NaN comes out exactly where the reference is NaN,
 // and prints the table the README shows. The work is split over worker threads.
 //
-// Options: --stride N checks every Nth bit pattern only (a quick look; not a proof),
-//          --threads N overrides the worker count,
-//          --functions a,b checks only these functions (and the pairs made of them).
+// It also fingerprints each function's SIMD results over all 2^32 inputs (a hash of the output
+// bits, any NaN counted as one) and writes the fingerprints with the table to docs/verify.json.
+//
+// --ci: what CI can afford as functions are added (the full run takes minutes per function on
+// 2 cores, mostly in the JS emulation). The SIMD results over all 2^32 inputs must have the
+// fingerprints of docs/verify.json, i.e. be the very results the last full run proved; the
+// scalar and JS backends must equal the SIMD ones, and all must meet the bounds, on every
+// 61st input (70 million). A kernel whose results changed fails until `npm run verify` is run
+// again and its table and fingerprints committed. What only the full run proves: the bounds and
+// the scalar and JS backends' identity on the other 60 of every 61 inputs.
+//
+// Options: --stride N checks every Nth bit pattern only (a quick look; not a proof, no
+//          fingerprints), --threads N overrides the worker count, --functions a,b checks only
+//          these functions (and the pairs made of them; docs/verify.json is then not written).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createEngine, functions, type Engine, type FunctionInfo } from '../build/lib/index.js';
@@ -23,6 +35,9 @@ import { REFERENCES } from '../test/reference.js';
 const BACKENDS = ['simd', 'scalar', 'js'] as const;
 
 const TOTAL = 2 ** 32;
+/** In --ci mode, the scalar and JS backends and the reference see every SAMPLE-th input. */
+const SAMPLE = 61;
+const RECORD = new URL('../docs/verify.json', import.meta.url);
 const BLOCK = 2 ** 22; // bit patterns per job
 const CHUNK = 2 ** 16; // bit patterns per call
 
@@ -50,9 +65,26 @@ interface Stats {
 }
 
 interface Report {
+  block: number;
   stats: Record<string, Stats>;
+  /** Per single function: the hash of its SIMD results over the block. */
+  fingerprints: Record<string, string>;
   mismatches: string[];
 }
+
+/** Folds 32-bit words into a 64-bit hash kept as two 32-bit halves (FNV-1a on words, two primes). */
+function hashWords(state: [number, number], words: Uint32Array, count: number): void {
+  let [a, b] = state;
+  for (let i = 0; i < count; i++) {
+    let w = words[i]!;
+    if ((w & 0x7fffffff) > 0x7f800000) w = 0x7fc00000; // every NaN alike
+    a = Math.imul(a ^ w, 0x01000193);
+    b = Math.imul(b ^ ((w >>> 16) | (w << 16)), 0x000193b1) ^ (a >>> 15);
+  }
+  state[0] = a;
+  state[1] = b;
+}
+const hex = (state: [number, number]): string => state.map((v) => (v >>> 0).toString(16).padStart(8, '0')).join('');
 
 function emptyStats(): Stats {
   return { maxUlp: 0, maxUlpAt: NaN, maxError: 0, maxErrorAt: NaN, exact: 0, count: 0, histogram: [0, 0, 0, 0, 0], inBand: 0, bandMaxAbs: 0, bandMaxAbsAt: NaN };
@@ -71,7 +103,7 @@ function merge(into: Stats, from: Stats): void {
 // ---------------------------------------------------------------------------------------------
 // Worker: checks blocks of bit patterns.
 
-function worker(stride: number, names: readonly string[] | undefined): void {
+function worker(stride: number, names: readonly string[] | undefined, sample: number): void {
   const { singles, pairs } = selected(names);
   const engines = BACKENDS.map((name) => createEngine({ backend: name }));
   const n = CHUNK;
@@ -82,6 +114,10 @@ function worker(stride: number, names: readonly string[] | undefined): void {
     single: singles.map(() => new Float32Array(n)),
     pair: pairs.map(() => [new Float32Array(n), new Float32Array(n)] as const),
   }));
+  // In --ci mode the sampled inputs and the SIMD results for them.
+  const sampledBits = new Uint32Array(Math.ceil(n / sample));
+  const sampled = new Float32Array(sampledBits.buffer);
+  const sampledSimd = singles.map(() => new Float32Array(sampled.length));
   const f64 = new Float64Array(1);
   const f64Hi = new Uint32Array(f64.buffer, 4, 1);
   // ulp of a float32 as a function of the float64 exponent field of a value in its range.
@@ -121,6 +157,8 @@ function worker(stride: number, names: readonly string[] | undefined): void {
   const isNaNBits = (b: number): boolean => (b & 0x7fffffff) > 0x7f800000;
   const ordered = (b: number): number => (b & 0x80000000 ? -(b & 0x7fffffff) : b);
 
+  const bitsOf = (v: number): number => new Uint32Array(new Float32Array([v]).buffer)[0]!;
+
   function firstMismatch(a: Float32Array, b: Float32Array, count: number): number {
     const ua = new Uint32Array(a.buffer, a.byteOffset, count);
     const ub = new Uint32Array(b.buffer, b.byteOffset, count);
@@ -130,49 +168,71 @@ function worker(stride: number, names: readonly string[] | undefined): void {
     return -1;
   }
 
+  /** Runs every function on `xs` on one engine, into its output buffers. */
+  function runAll(engine: Engine, o: (typeof outputs)[number], xs: Float32Array): void {
+    const count = xs.length;
+    const sub = (a: Float32Array): Float32Array => (count === n ? a : a.subarray(0, count));
+    const call = engine as unknown as Record<string, (x: Float32Array, ...outs: Float32Array[]) => unknown>;
+    singles.forEach((f, k) => call[f.name]!(xs, sub(o.single[k]!)));
+    pairs.forEach((f, k) => call[f.name]!(xs, sub(o.pair[k]![0]), sub(o.pair[k]![1])));
+  }
+
   function check(block: number): Report {
     const stats: Record<string, Stats> = Object.fromEntries(singles.map((f) => [f.name, emptyStats()]));
+    const hashes = singles.map((): [number, number] => [0x811c9dc5, 0x9e3779b9]);
     const mismatches: string[] = [];
+    const note = (what: string, v: number): void => {
+      if (mismatches.length < 20) mismatches.push(`${what} at x = ${v} (bits 0x${bitsOf(v).toString(16)})`);
+    };
     const step = n * stride;
     for (let base = block; base < block + BLOCK; base += step) {
       const count = Math.min(n, Math.ceil((block + BLOCK - base) / stride));
       for (let i = 0; i < count; i++) xBits[i] = base + i * stride;
       const xs = count === n ? x : x.subarray(0, count);
-      const sub = (a: Float32Array): Float32Array => (count === n ? a : a.subarray(0, count));
-      engines.forEach((engine: Engine, b) => {
-        const o = outputs[b]!;
-        const call = engine as unknown as Record<string, (x: Float32Array, ...outs: Float32Array[]) => unknown>;
-        singles.forEach((f, k) => call[f.name]!(xs, sub(o.single[k]!)));
-        pairs.forEach((f, k) => call[f.name]!(xs, sub(o.pair[k]![0]), sub(o.pair[k]![1])));
-      });
-      const note = (what: string, i: number): void => {
-        if (mismatches.length < 20) mismatches.push(`${what} at x = ${x[i]} (bits 0x${xBits[i]!.toString(16)})`);
-      };
+      const simd = outputs[0]!;
+      runAll(engines[0]!, simd, xs);
+      singles.forEach((_, k) => hashWords(hashes[k]!, new Uint32Array(simd.single[k]!.buffer), count));
+      // The inputs the other backends and the reference see: all, or every sample-th.
+      let checked = xs;
+      let want = simd.single.map((a) => a.subarray(0, count));
+      if (sample > 1) {
+        const m = Math.ceil(count / sample);
+        for (let i = 0; i < m; i++) sampledBits[i] = xBits[i * sample]!;
+        singles.forEach((_, k) => {
+          for (let i = 0; i < m; i++) sampledSimd[k]![i] = simd.single[k]![i * sample]!;
+        });
+        checked = sampled.subarray(0, m);
+        want = sampledSimd.map((a) => a.subarray(0, m));
+      }
+      const m = checked.length;
       outputs.forEach((o, b) => {
+        if (b > 0) runAll(engines[b]!, o, checked);
+        const size = b === 0 ? count : m;
+        const input = b === 0 ? xs : checked;
         pairs.forEach((f, k) => {
           f.parts!.forEach((part, j) => {
-            const i = firstMismatch(o.pair[k]![j]!, o.single[singles.findIndex((s) => s.name === part)]!, count);
-            if (i >= 0) note(`${BACKENDS[b]}: ${f.name} ${f.outputs[j]} differs from ${part}`, i);
+            const i = firstMismatch(o.pair[k]![j]!, o.single[singles.findIndex((s) => s.name === part)]!, size);
+            if (i >= 0) note(`${BACKENDS[b]}: ${f.name} ${f.outputs[j]} differs from ${part}`, input[i]!);
           });
         });
         if (b === 0) return;
         singles.forEach((f, k) => {
-          const i = firstMismatch(o.single[k]!, outputs[0]!.single[k]!, count);
-          if (i >= 0) note(`${f.name}: ${BACKENDS[b]} differs from simd`, i);
+          const i = firstMismatch(o.single[k]!, want[k]!, m);
+          if (i >= 0) note(`${f.name}: ${BACKENDS[b]} differs from simd`, checked[i]!);
         });
       });
       // The backends agree (checked above), so the SIMD results stand for all three.
       singles.forEach((f, k) => {
-        const got = outputs[0]!.single[k]!;
-        const gotBits = new Uint32Array(got.buffer, 0, count);
+        const got = want[k]!;
+        const gotBits = new Uint32Array(got.buffer, got.byteOffset, m);
         const reference = REFERENCES[f.name as SingleName];
         const s = stats[f.name]!;
         const band = f.bands[0];
         const [from, to] = band ? [band.from, band.to] : [NaN, NaN];
         let exact = 0;
         let inBand = 0;
-        for (let i = 0; i < count; i++) {
-          const v = x[i]!;
+        for (let i = 0; i < m; i++) {
+          const v = checked[i]!;
           const r = reference(v);
           if (v >= from && v <= to) {
             inBand++;
@@ -187,11 +247,12 @@ function worker(stride: number, names: readonly string[] | undefined): void {
         }
         s.exact += exact;
         s.histogram[0]! += exact;
-        s.count += count - inBand;
+        s.count += m - inBand;
         s.inBand += inBand;
       });
     }
-    return { stats, mismatches };
+    const fingerprints = Object.fromEntries(singles.map((f, k) => [f.name, hex(hashes[k]!)]));
+    return { block, stats, fingerprints, mismatches };
   }
 
   parentPort!.on('message', (block: number) => parentPort!.postMessage(check(block)));
@@ -208,22 +269,37 @@ function option(name: string, fallback: number): number {
   return value;
 }
 
+/** What docs/verify.json holds: the last full run's table and fingerprints. */
+interface Record_ {
+  note: string;
+  date: string;
+  machine: string;
+  seconds: number;
+  functions: Record<string, { fingerprint: string; maxUlp: number; maxError: number; exactlyRounded: number; bandMaxAbs?: number }>;
+  table: string;
+}
+
 async function main(): Promise<void> {
+  const ci = process.argv.includes('--ci');
   const stride = option('stride', 1);
   const threads = option('threads', os.availableParallelism());
   const i = process.argv.indexOf('--functions');
   const names = i >= 0 ? (process.argv[i + 1] ?? '').split(',') : undefined;
+  if (ci && (stride !== 1 || names)) throw new RangeError('--ci checks every function over all inputs: no --stride or --functions');
+  const sample = ci ? SAMPLE : 1;
   const { singles, pairs } = selected(names);
   const blocks: number[] = [];
   for (let b = 0; b < TOTAL; b += BLOCK) blocks.push(b);
   const stats: Record<string, Stats> = Object.fromEntries(singles.map((f) => [f.name, emptyStats()]));
+  const blockPrints: Record<string, string>[] = [];
   const mismatches: string[] = [];
   const started = Date.now();
   let next = 0;
   let done = 0;
-  console.log(
-    `Checking ${stride === 1 ? 'all 2^32' : `every ${stride}th of the 2^32`} float32 inputs through ${singles.map((f) => f.name).join(', ')} on simd, scalar and js, ${threads} threads`,
-  );
+  const what = ci
+    ? `all 2^32 float32 inputs on simd (fingerprints), every ${SAMPLE}th on scalar and js and against the reference,`
+    : `${stride === 1 ? 'all 2^32' : `every ${stride}th of the 2^32`} float32 inputs on simd, scalar and js,`;
+  console.log(`Checking ${what} through ${singles.map((f) => f.name).join(', ')}; ${threads} threads`);
   await Promise.all(
     Array.from(
       { length: threads },
@@ -232,12 +308,13 @@ async function main(): Promise<void> {
           // Workers run this same file, loaded through tsx as the main thread was.
           const w = new Worker(
             `import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(import.meta.url)}, ${JSON.stringify(import.meta.url)}))`,
-            { eval: true, workerData: { stride, names } },
+            { eval: true, workerData: { stride, names, sample } },
           );
           w.on('error', reject);
           w.on('message', (message: 'ready' | Report) => {
             if (message !== 'ready') {
               for (const f of singles) merge(stats[f.name]!, message.stats[f.name]!);
+              blockPrints[message.block / BLOCK] = message.fingerprints;
               mismatches.push(...message.mismatches);
               done++;
               if (done % 64 === 0 || done === blocks.length) {
@@ -253,6 +330,16 @@ async function main(): Promise<void> {
   );
 
   const seconds = (Date.now() - started) / 1000;
+  // A function's fingerprint: the hash of its blocks' hashes, in order.
+  const fingerprints: Record<string, string> = {};
+  for (const f of singles) {
+    const state: [number, number] = [0x811c9dc5, 0x9e3779b9];
+    for (const prints of blockPrints) {
+      const text = prints[f.name]!;
+      hashWords(state, Uint32Array.from([0, 8], (o) => parseInt(text.slice(o, o + 8), 16)), 2);
+    }
+    fingerprints[f.name] = hex(state);
+  }
   const bits = (v: number): string => {
     const f = new Float32Array([v]);
     return `0x${new Uint32Array(f.buffer)[0]!.toString(16).padStart(8, '0')}`;
@@ -280,20 +367,56 @@ async function main(): Promise<void> {
     );
   }
   const pairNote = pairs.length ? `${pairs.map((f) => f.name).join(', ')}: ${mismatches.length ? 'see below' : 'identical to their two functions'}` : 'no pairs';
-  console.log(`\n${stats[singles[0]!.name]!.count + stats[singles[0]!.name]!.inBand} inputs per function, ${seconds.toFixed(0)} s. simd, scalar and js: ${mismatches.length ? 'MISMATCHES' : 'bit-identical'}; ${pairNote}.\n`);
-  console.log(lines.join('\n'));
-  if (bandLines.length) console.log(`\nAround a root (bounded in absolute terms):\n${bandLines.join('\n')}`);
+  const first = stats[singles[0]!.name]!;
+  console.log(`\n${first.count + first.inBand} inputs per function checked against the reference, ${seconds.toFixed(0)} s. simd, scalar and js: ${mismatches.length ? 'MISMATCHES' : 'bit-identical'}; ${pairNote}.\n`);
+  const table = lines.join('\n') + (bandLines.length ? `\n\nAround a root (bounded in absolute terms):\n${bandLines.join('\n')}` : '');
+  console.log(table);
   for (const m of mismatches) console.log(`MISMATCH ${m}`);
+
+  if (ci) {
+    // The SIMD results must be those the last full run proved.
+    const record = existsSync(RECORD) ? (JSON.parse(readFileSync(RECORD, 'utf8')) as Record_) : undefined;
+    console.log('');
+    for (const f of singles) {
+      const want = record?.functions[f.name]?.fingerprint;
+      const got = fingerprints[f.name]!;
+      if (want === got) {
+        console.log(`fingerprint ${f.name}: ${got}, as proved by the full run of ${record!.date}`);
+      } else {
+        failed = true;
+        console.log(
+          `fingerprint ${f.name}: ${got}, but docs/verify.json has ${want ?? 'none'}: its results changed since the last full run; run npm run verify and commit docs/verify.json`,
+        );
+      }
+    }
+  } else if (stride === 1 && names === undefined && !failed) {
+    const record: Record_ = {
+      note: 'GENERATED by npm run verify (scripts/verify.ts): the exhaustive run that proves the bounds; npm run verify -- --ci checks that the kernels still give these results.',
+      date: new Date().toISOString(),
+      machine: `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}`,
+      seconds: Math.round(seconds),
+      functions: Object.fromEntries(
+        singles.map((f) => {
+          const s = stats[f.name]!;
+          const row = { fingerprint: fingerprints[f.name]!, maxUlp: s.maxUlp, maxError: Number(s.maxError.toFixed(3)), exactlyRounded: s.exact / s.count };
+          return [f.name, f.bands[0] ? { ...row, bandMaxAbs: s.bandMaxAbs } : row];
+        }),
+      ),
+      table,
+    };
+    writeFileSync(RECORD, JSON.stringify(record, null, 2) + '\n');
+    console.log(`\nWrote ${RECORD.pathname}`);
+  }
   if (failed) {
     console.log('\nverify: FAILED');
     process.exitCode = 1;
   } else {
-    console.log('\nverify: all bounds met, all backends identical');
+    console.log(`\nverify: all bounds met, all backends identical${ci ? ', every fingerprint as proved' : ''}`);
   }
 }
 
 if (isMainThread) await main();
 else {
-  const data = workerData as { stride: number; names: string[] | undefined };
-  worker(data.stride, data.names);
+  const data = workerData as { stride: number; names: string[] | undefined; sample: number };
+  worker(data.stride, data.names, data.sample);
 }
