@@ -2,13 +2,14 @@
 // from CommonJS, with its type declarations.
 /// <reference types="node" />
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as byName from 'simd-activations';
 import * as built from '../build/lib/index.js';
+import { installPacked } from '../scripts/pack.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const expected = JSON.stringify(['simd', 0.7310585786300049, [0.5, Math.fround(1 / (1 + Math.exp(-2)))]]);
@@ -21,16 +22,10 @@ it("the tests' import of 'simd-activations' is the built build/lib/index.js", ()
 describe('the package from another folder', () => {
   let dir: string;
 
-  // The tarball npm would publish, unpacked with nothing else installed: the package must run
-  // on its own files (it has no runtime dependencies).
+  // The tarball npm would publish, unpacked with nothing else installed.
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'simd-activations-'));
-    mkdirSync(join(dir, 'node_modules'));
-    const [packed] = JSON.parse(
-      execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: root, encoding: 'utf8' }),
-    ) as { filename: string }[];
-    execFileSync('tar', ['-xzf', join(dir, packed!.filename), '-C', join(dir, 'node_modules')]);
-    renameSync(join(dir, 'node_modules', 'package'), join(dir, 'node_modules', 'simd-activations'));
+    installPacked(dir);
   });
 
   afterAll(() => {
