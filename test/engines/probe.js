@@ -1,13 +1,16 @@
 // @ts-check
 // Runs unchanged in every runtime (Node, Deno, Bun, a browser page, a module worker): given the
 // package as the caller imported it, reports which backend the default engine picked, a
-// fingerprint of every public function (functions.js) on every backend over a fixed input set,
+// fingerprint of every public function (the package's own list, `functions`, so a function added
+// to the registry joins every runtime's fingerprint) on every backend over a fixed input set,
 // a short smoke test of the API, and optionally the worker pool. The harness (run.ts) compares
 // every runtime's report with Node's.
-import { FUNCTIONS } from './functions.js';
-
 /** @typedef {import('../../build/lib/index.js')} Package */
-/** @typedef {import('./functions.js').PublicFunction} PublicFunction */
+/** @typedef {import('../../build/lib/index.js').FunctionInfo} PublicFunction */
+
+/** The package's functions, set by probe() from the package it is given. */
+/** @type {readonly PublicFunction[]} */
+let FUNCTIONS = [];
 /** @typedef {Record<string, string>} Fingerprints label -> 8 hex digits */
 
 export const BACKENDS = /** @type {const} */ (['simd', 'scalar', 'js']);
@@ -306,6 +309,7 @@ const describeError = (error) => String(/** @type {Error} */ (error)?.message ??
  * @param {{ pool: boolean }} options whether to try the worker pool too
  */
 export async function probe(pkg, options) {
+  FUNCTIONS = pkg.functions;
   const started = Date.now();
   const all = inputSet();
   const engine = await pkg.init();

@@ -137,7 +137,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => 
 installPacked(dir);
 writeFileSync(join(dir, 'package.json'), JSON.stringify({ private: true, type: 'module', dependencies: { 'simd-activations': '*' } }));
 mkdirSync(join(dir, 'probe'));
-for (const file of ['functions.js', 'probe.js', 'cli.js', 'worker.js', 'page.html']) copyFileSync(join(here, file), join(dir, 'probe', file));
+for (const file of ['probe.js', 'cli.js', 'worker.js', 'page.html']) copyFileSync(join(here, file), join(dir, 'probe', file));
 // Cross-origin isolated, so that the pool can have workers in the browsers.
 const served = await serve(dir, { headers: { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } });
 
