@@ -338,6 +338,8 @@ describe('the builds', () => {
   it('the embedded bytes are the built .wasm files', () => {
     expect(sameBytes(wasmBytes('simd'), readFileSync(buildFile('simd.wasm')))).toBe(true);
     expect(sameBytes(wasmBytes('scalar'), readFileSync(buildFile('scalar.wasm')))).toBe(true);
+    // The threads build is embedded as a patch to the SIMD build: applied, it is the build itself.
+    expect(sameBytes(wasmBytes('threads'), readFileSync(buildFile('threads.wasm')))).toBe(true);
   });
 
   it('the scalar build contains no SIMD instruction, and validates', () => {
