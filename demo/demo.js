@@ -1,14 +1,24 @@
 // @ts-check
-// The demo page: plots σ and σ′ computed by the package, says which backend runs and why,
-// evaluates a typed-in x, and races the backends in a worker.
-import { init, sigmoid, sigmoidDerivative, sigmoidWithDerivative } from '../build/lib/index.js';
+// The demo page: plots any function of the package with its derivative (a picker), says which
+// backend runs and why, evaluates a typed-in x, and races the backends in a worker.
+import { functions, init } from '../build/lib/index.js';
 import { barChart, linePlot } from './charts.js';
 
 /** @param {string} id */
 const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
-// The flat regions are where σ′ drops below this.
+// The flat regions are where the derivative's magnitude drops below this.
 const VANISHING_GRADIENT = 0.01;
+
+/** Short names for the plot and the table; a function without one is shown by its name. */
+/** @type {Record<string, string>} */
+const SYMBOLS = { sigmoid: 'σ' };
+
+/**
+ * What the picker offers: every function of the package that comes with its derivative in one
+ * pass ({ y, dy }), from the package's own list, so functions added later appear here.
+ */
+const FAMILIES = functions.flatMap((f) => (f.parts ? [{ pair: f.name, f: f.parts[0], df: f.parts[1] }] : []));
 
 const COLORS = {
   'js-naive': '#868e96',
@@ -19,15 +29,37 @@ const COLORS = {
 };
 
 const engine = await init();
+/** @type {Record<string, (x: unknown, ...outs: unknown[]) => any>} */
+const calls = /** @type {any} */ (engine);
 showBackend();
-const drawPlot = plot();
-drawPlot();
+const picker = /** @type {HTMLSelectElement} */ (byId('function'));
+picker.replaceChildren(
+  ...FAMILIES.map((family) => {
+    const option = document.createElement('option');
+    option.value = family.f;
+    option.textContent = `${family.f}${SYMBOLS[family.f] ? ` (${SYMBOLS[family.f]})` : ''} and its derivative`;
+    return option;
+  }),
+);
+const family = () => FAMILIES.find((f) => f.f === picker.value) ?? /** @type {(typeof FAMILIES)[number]} */ (FAMILIES[0]);
+let drawPlot = plot(family());
 let plotWidth = byId('plot').clientWidth;
+const showTry = setUpTry();
+const pick = () => {
+  const chosen = family();
+  document.querySelectorAll('.f-name').forEach((node) => (node.textContent = SYMBOLS[chosen.f] ?? chosen.f));
+  byId('pair-name').textContent = chosen.pair;
+  document.documentElement.dataset['function'] = chosen.f;
+  drawPlot = plot(chosen);
+  drawPlot();
+  showTry();
+};
+picker.addEventListener('change', pick);
+pick();
 new ResizeObserver(() => {
   if (byId('plot').clientWidth !== plotWidth) drawPlot();
   plotWidth = byId('plot').clientWidth;
 }).observe(byId('plot'));
-setUpTry();
 setUpRace();
 
 function showBackend() {
@@ -51,50 +83,69 @@ function showBackend() {
   document.documentElement.dataset['backend'] = engine.backend;
 }
 
-/** Computes the curves once; returns the function that draws them at the current width. */
-function plot() {
+/** Ticks at a round step (1, 2 or 5 times a power of ten) covering [lo, hi], about `count` of them. */
+function ticks(/** @type {number} */ lo, /** @type {number} */ hi, /** @type {number} */ count) {
+  const raw = (hi - lo) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 5, 10].find((m) => m * power >= raw) ?? 10) * power;
+  const out = [];
+  for (let t = Math.floor(lo / step) * step; t <= hi + step / 2; t += step) out.push(Math.round(t * 1e6) / 1e6);
+  return out;
+}
+
+/**
+ * Computes a function's curves once; returns the function that draws them at the current width.
+ * @param {{ pair: string, f: string, df: string }} chosen
+ */
+function plot(chosen) {
   const n = 2001;
   const xs = Float32Array.from({ length: n }, (_, i) => -10 + (20 * i) / (n - 1));
-  const { y, dy } = sigmoidWithDerivative(xs);
+  const { y, dy } = /** @type {{ y: Float32Array, dy: Float32Array }} */ (calls[chosen.pair]?.(xs));
   // Contiguous runs where the gradient vanishes.
   /** @type {{ from: number, to: number }[]} */
   const bands = [];
   for (let i = 0; i < n; i++) {
-    if ((dy[i] ?? 1) >= VANISHING_GRADIENT) continue;
+    if (Math.abs(dy[i] ?? 1) >= VANISHING_GRADIENT) continue;
     const last = bands[bands.length - 1];
     const x = xs[i] ?? 0;
     if (last && last.to === xs[i - 1]) last.to = x;
     else bands.push({ from: x, to: x });
   }
-  return () => linePlot(byId('plot'), {
-    xs,
-    series: [
-      { label: 'σ(x)', color: 'var(--sigma)', ys: y },
-      { label: 'σ′(x)', color: 'var(--sigma-prime)', ys: dy },
-    ],
-    bands,
-    bandLabel: `σ′ < ${VANISHING_GRADIENT}`,
-    xRange: [-10, 10],
-    yRange: [0, 1],
-    xTicks: [-10, -8, -6, -4, -2, 0, 2, 4, 6, 8, 10],
-    yTicks: [0, 0.25, 0.5, 0.75, 1],
-  });
+  const values = [...y, ...dy];
+  const yTicks = ticks(Math.min(0, ...values), Math.max(1, ...values), 5);
+  const symbol = SYMBOLS[chosen.f] ?? chosen.f;
+  return () =>
+    linePlot(byId('plot'), {
+      xs,
+      series: [
+        { label: `${symbol}(x)`, color: 'var(--sigma)', ys: y },
+        { label: `${symbol}′(x)`, color: 'var(--sigma-prime)', ys: dy },
+      ],
+      bands,
+      bandLabel: `|${symbol}′| < ${VANISHING_GRADIENT}`,
+      xRange: [-10, 10],
+      yRange: [yTicks[0] ?? 0, yTicks[yTicks.length - 1] ?? 1],
+      xTicks: [-10, -8, -6, -4, -2, 0, 2, 4, 6, 8, 10],
+      yTicks,
+    });
 }
 
+/** Wires the typed-in x; returns the function that shows the picked function's values. */
 function setUpTry() {
   const input = /** @type {HTMLInputElement} */ (byId('x'));
   const show = () => {
+    const { f, df } = family();
     const text = input.value.trim().replace(/^−/, '-');
     const x = text === '' ? NaN : Number(text);
     const valid = !Number.isNaN(x) || /^nan$/i.test(text);
     input.setAttribute('aria-invalid', String(!valid));
-    byId('sigma').textContent = valid ? String(sigmoid(x)) : '—';
-    byId('sigma-prime').textContent = valid ? String(sigmoidDerivative(x)) : '—';
-    byId('sigma-f32').textContent = valid ? String(sigmoid(new Float32Array([x]))[0]) : '—';
+    byId('f').textContent = valid ? String(calls[f]?.(x)) : '—';
+    byId('f-prime').textContent = valid ? String(calls[df]?.(x)) : '—';
+    byId('f-f32').textContent = valid ? String(calls[f]?.(new Float32Array([x]))[0]) : '—';
   };
   input.addEventListener('input', show);
   byId('try').addEventListener('submit', (event) => event.preventDefault());
-  show();
+  return show;
 }
 
 function setUpRace() {
@@ -163,7 +214,7 @@ function setUpRace() {
       }
     };
     worker.onerror = (event) => finish(`Failed: ${event.message}`, 'failed');
-    worker.postMessage({ type: 'race', sizes, millis });
+    worker.postMessage({ type: 'race', sizes, millis, fn: family().f });
   });
 }
 

@@ -1,8 +1,8 @@
 // @ts-check
-// The race, in a Web Worker so that the page stays responsive: times sigmoid on each backend
-// and posts every result as soon as it is measured.
+// The race, in a Web Worker so that the page stays responsive: times the function picked on
+// each backend and posts every result as soon as it is measured.
 //
-// Messages in:  { type: 'race', sizes: number[], millis: number }
+// Messages in:  { type: 'race', sizes: number[], millis: number, fn: string }
 // Messages out: { type: 'ready', cases: {id, label, unavailable?}[] }
 //               { type: 'result', id, size, rate, done, total }   rate in elements per second
 //               { type: 'done' } | { type: 'error', message }
@@ -12,6 +12,9 @@ import { createEngineAsync } from '../build/lib/index.js';
 /** @typedef {{ id: string, label: string, unavailable?: string }} CaseInfo */
 /** @typedef {(x: Float32Array, out: Float32Array) => void} Kernel */
 /** @typedef {{ run: Kernel, release?: () => void }} Prepared */
+/** @typedef {(x: unknown, out?: unknown) => unknown} AnyFunction */
+/** @param {Engine} engine */
+const pickedOn = (engine) => /** @type {AnyFunction} */ (/** @type {Record<string, unknown>} */ (/** @type {unknown} */ (engine))[fn]);
 
 // The worker's global scope (typed by hand: the DOM and WebWorker type libraries conflict).
 const scope = /** @type {{ postMessage(message: unknown): void, onmessage: ((event: MessageEvent) => unknown) | null }} */ (
@@ -27,20 +30,42 @@ async function engineOrReason(backend) {
   }
 }
 
+/** The loop people write for each function (none for a function JS has no short form of). */
+/** @type {Record<string, (x: number) => number>} */
+const NAIVE = {
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  sigmoidDerivative: (x) => {
+    const s = 1 / (1 + Math.exp(-x));
+    return s * (1 - s);
+  },
+  silu: (x) => x / (1 + Math.exp(-x)),
+  siluDerivative: (x) => {
+    const s = 1 / (1 + Math.exp(-x));
+    return s * (1 + x * (1 - s));
+  },
+};
+
+/** The function being raced, set by each race message. */
+let fn = 'sigmoid';
+
 const ready = (async () => {
   const [js, scalar, simd] = await Promise.all([engineOrReason('js'), engineOrReason('scalar'), engineOrReason('simd')]);
   /**
    * Each case prepares its arrays for a size and returns the function to time.
-   * @type {{ info: CaseInfo, prepare?: (x: Float32Array) => Prepared }[]}
+   * @type {{ info: CaseInfo, prepare?: (x: Float32Array) => Prepared | undefined }[]}
    */
   const cases = [
     {
       info: { id: 'js-naive', label: 'JS naive' },
-      prepare: () => ({
-        run: (x, out) => {
-          for (let i = 0; i < x.length; i++) out[i] = 1 / (1 + Math.exp(-(x[i] ?? 0)));
-        },
-      }),
+      prepare: () => {
+        const line = NAIVE[fn];
+        if (!line) return undefined;
+        return {
+          run: /** @type {Kernel} */ ((x, out) => {
+            for (let i = 0; i < x.length; i++) out[i] = line(x[i] ?? 0);
+          }),
+        };
+      },
     },
     engineCase('js', 'JS fallback', js),
     engineCase('scalar', 'WASM scalar', scalar),
@@ -56,7 +81,7 @@ const ready = (async () => {
  */
 function engineCase(id, label, engine) {
   if (typeof engine === 'string') return { info: { id, label, unavailable: engine } };
-  return { info: { id, label }, prepare: () => ({ run: /** @type {Kernel} */ ((x, out) => void engine.sigmoid(x, out)) }) };
+  return { info: { id, label }, prepare: () => ({ run: /** @type {Kernel} */ ((x, out) => void pickedOn(engine)(x, out)) }) };
 }
 
 /**
@@ -73,7 +98,7 @@ function residentCase(id, label, engine) {
       const output = engine.alloc(x.length);
       input.array.set(x);
       return {
-        run: () => void engine.sigmoid(input, output),
+        run: () => void pickedOn(engine)(input, output),
         release: () => {
           input.free();
           output.free();
@@ -117,16 +142,22 @@ function inputs(/** @type {number} */ size) {
 }
 
 scope.onmessage = async (/** @type {MessageEvent} */ event) => {
-  const { sizes, millis } = /** @type {{ sizes: number[], millis: number }} */ (event.data);
+  const { sizes, millis } = /** @type {{ sizes: number[], millis: number, fn: string }} */ (event.data);
+  fn = event.data.fn ?? 'sigmoid';
   try {
-    const cases = (await ready).filter((c) => c.prepare);
+    const all = await ready;
+    // Every case is listed (an unavailable backend with its reason); the naive loop only for a
+    // function that has one.
+    const listed = all.filter((c) => c.info.id !== 'js-naive' || NAIVE[fn]);
+    scope.postMessage({ type: 'ready', cases: listed.map((c) => c.info) });
+    const cases = listed.filter((c) => c.prepare);
     const total = sizes.length * cases.length;
     let done = 0;
     for (const size of sizes) {
       const x = inputs(size);
       const out = new Float32Array(size);
       for (const { info, prepare } of cases) {
-        const prepared = /** @type {NonNullable<typeof prepare>} */ (prepare)(x);
+        const prepared = /** @type {Prepared} */ (/** @type {NonNullable<typeof prepare>} */ (prepare)(x));
         const rate = measure(prepared.run, x, out, millis);
         prepared.release?.();
         done++;
@@ -139,7 +170,4 @@ scope.onmessage = async (/** @type {MessageEvent} */ event) => {
   }
 };
 
-ready.then(
-  (cases) => scope.postMessage({ type: 'ready', cases: cases.map((c) => c.info) }),
-  (error) => scope.postMessage({ type: 'error', message: String(error) }),
-);
+ready.catch((error) => scope.postMessage({ type: 'error', message: String(error) }));

@@ -10,7 +10,14 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, sigmoid as sigmoid64, sigmoidDerivative as sigmoidDerivative64 } from 'simd-activations';
+import {
+  createEngine,
+  functions,
+  sigmoid as sigmoid64,
+  sigmoidDerivative as sigmoidDerivative64,
+  silu as silu64,
+  siluDerivative as siluDerivative64,
+} from 'simd-activations';
 import { MIN_PARALLEL_LENGTH } from '../../build/lib/pool.js';
 import { launch, type Browser } from '../../scripts/chromium.js';
 import { outputs } from './fixture.js';
@@ -222,12 +229,22 @@ async function checkDemo(url: string): Promise<void> {
   // Two curves of 2,001 points each, and the two flat regions shaded and labelled.
   const paths = await page.$$eval('#plot path.series', (nodes) => nodes.map((n) => (n.getAttribute('d') ?? '').split('L').length));
   expect(paths).toEqual([2001, 2001]);
-  expect(await page.$$eval('#plot text', (nodes) => nodes.filter((n) => n.textContent === 'σ′ < 0.01').length)).toBe(2);
+  expect(await page.$$eval('#plot text', (nodes) => nodes.filter((n) => n.textContent === '|σ′| < 0.01').length)).toBe(2);
 
   // Typing x shows the package's float64 results.
   await page.fill('#x', '-2.5');
-  expect(await page.textContent('#sigma')).toBe(String(sigmoid64(-2.5)));
-  expect(await page.textContent('#sigma-prime')).toBe(String(sigmoidDerivative64(-2.5)));
+  expect(await page.textContent('#f')).toBe(String(sigmoid64(-2.5)));
+  expect(await page.textContent('#f-prime')).toBe(String(sigmoidDerivative64(-2.5)));
+
+  // The picker offers every function that comes with its derivative; picking one redraws the
+  // plot and the values with it (and the race below then races it).
+  const offered = await page.$$eval('#function option', (nodes) => nodes.map((n) => (n as HTMLOptionElement).value));
+  expect(offered).toEqual(functions.flatMap((f) => (f.parts ? [f.parts[0]] : [])));
+  await page.selectOption('#function', 'silu');
+  await page.waitForSelector('html[data-function="silu"]');
+  expect(await page.$$eval('#plot path.series', (nodes) => nodes.map((n) => (n.getAttribute('d') ?? '').split('L').length))).toEqual([2001, 2001]);
+  expect(await page.textContent('#f')).toBe(String(silu64(-2.5)));
+  expect(await page.textContent('#f-prime')).toBe(String(siluDerivative64(-2.5)));
 
   // The race, on two sizes, short rounds: a number for every case, measured in a worker.
   for (const size of ['256', '4096', '65536', '1048576']) await page.setChecked(`input[name=size][value="${size}"]`, size === '256' || size === '4096');
