@@ -11,13 +11,15 @@
 //   --out DIR        where to write results.json and results.svg (default: bench/, or a
 //                    temporary folder with --quick, so a smoke run never replaces the results)
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Benchmark from 'benchmark';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
+import * as ort from 'onnxruntime-web';
+import { onnxModel } from './onnx.js';
 import { backend, createEngine, createPool, functions, sigmoid, type Engine, type FunctionName } from 'simd-activations';
 import { formatRate, formatSize, parseSize, targetTable, throughputTable, toJson, toSvg, type Measurement, type Report, type Target } from './report.js';
 
@@ -83,6 +85,22 @@ function resident(engine: Engine, kernel: Single) {
     const out = engine.alloc(x.length);
     rx.array.set(x);
     return { run: () => engine[kernel](rx, out), dispose: () => (rx.free(), out.free()) };
+  };
+}
+
+/**
+ * onnxruntime-web's operator for a function, where ONNX has one: a one-node model run on its
+ * WebAssembly backend (MLAS kernels) on one thread, copies in and out included (session.run
+ * takes and returns tensors of ordinary memory).
+ */
+const ORT_OPS: Partial<Record<Single, string>> = { sigmoid: 'Sigmoid' };
+ort.env.wasm.numThreads = 1;
+
+function onnxruntime(op: string) {
+  const session = ort.InferenceSession.create(onnxModel(op), { executionProviders: ['wasm'] });
+  return (x: Float32Array): Prepared => {
+    const input = { x: new ort.Tensor('float32', x, [x.length]) };
+    return { runAsync: async () => (await (await session).run(input)).y!.dispose() };
   };
 }
 
@@ -252,6 +270,11 @@ const CASES: Case[] = [
     },
   },
   ...familyCases(),
+  ...Object.entries(ORT_OPS).map(([name, op]): Case => ({
+    name: name === 'sigmoid' ? 'ort' : `${name}-ort`,
+    description: `onnxruntime-web ${ort.env.versions.web} ${op} (WebAssembly, 1 thread), session.run with its copies`,
+    prepare: onnxruntime(op),
+  })),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -342,6 +365,21 @@ function ratio(measurements: Measurement[], a: string, b: string, size: number):
   return ra !== undefined && rb !== undefined ? ra / rb : undefined;
 }
 
+/**
+ * ", family F, model M" from /proc/cpuinfo: a VM may name its CPU only "AMD EPYC", while the
+ * family and model tell Zen 3 (25, 1) from Zen 4 (25, 17) or an Intel generation apart.
+ */
+function cpuFamily(): string {
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const value = (key: string): string | undefined => new RegExp(`^${key}\\s*:\\s*(\\d+)`, 'm').exec(info)?.[1];
+    const [family, model] = [value('cpu family'), value('model')];
+    return family && model ? ` (family ${family}, model ${model})` : '';
+  } catch {
+    return '';
+  }
+}
+
 /** The issue's targets: [what, case, against case, size, goal], each a ratio from this run. */
 const TARGETS: [string, string, string, number, number][] = [
   ['SIMD zero-copy / tfjs-wasm compute, 64 Ki', 'simd-resident', 'tfjs', 2 ** 16, 1],
@@ -349,6 +387,8 @@ const TARGETS: [string, string, string, number, number][] = [
   ['SIMD copying API / SIMD zero-copy, 1 Mi', 'simd', 'simd-resident', 2 ** 20, 0.85],
   ['SIMD copying API / tfjs-wasm with copies, 64 Ki', 'simd', 'tfjs-copy', 2 ** 16, 2.5],
   ['SIMD copying API / tfjs-wasm with copies, 1 Mi', 'simd', 'tfjs-copy', 2 ** 20, 2.5],
+  ['SIMD copying API / onnxruntime-web Sigmoid, 64 Ki', 'simd', 'ort', 2 ** 16, 1],
+  ['SIMD copying API / onnxruntime-web Sigmoid, 1 Mi', 'simd', 'ort', 2 ** 20, 1],
   ['SIMD / JS naive, 64 Ki', 'simd', 'js-naive', 2 ** 16, 10],
   ['WASM scalar / JS naive, 64 Ki', 'scalar', 'js-naive', 2 ** 16, 1.5],
   ['top-level sigmoid(x, out) / JS naive, 16', 'simd', 'js-naive', 16, 1],
@@ -383,7 +423,7 @@ async function main(): Promise<void> {
   }
   const json = flag('json');
   const log = json ? (): void => {} : (line: string): void => console.log(line);
-  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const cpu = `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}${cpuFamily()}`;
   const machine = `${cpu}, ${os.cpus().length} cores, Node ${process.version} (V8 ${process.versions.v8}), tfjs-wasm SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, default backend ${backend()}`;
   const inputsText = `inputs uniform in [-${range}, ${range}]`;
   log(`${quick ? 'Smoke run (--quick): every case once; the numbers mean nothing.' : 'Benchmark'}: ${machine}; ${inputsText}`);
