@@ -24,7 +24,8 @@
 //
 // Options: --stride N checks every Nth bit pattern only (a quick look; not a proof, no
 //          fingerprints), --threads N overrides the worker count, --functions a,b checks only
-//          these functions (and the pairs made of them; docs/verify.json is then not written).
+//          these functions (and the pairs made of them): a full run of them replaces their
+//          entries in docs/verify.json and keeps the others'.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -269,15 +270,26 @@ function option(name: string, fallback: number): number {
   return value;
 }
 
-/** What docs/verify.json holds: the last full run's table and fingerprints. */
-interface Record_ {
-  note: string;
+/** What docs/verify.json holds: per function, the last full run that proved it. */
+interface Proof {
+  fingerprint: string;
+  /** Its row of the table, and its line about the band around a root, if it has one. */
+  row: string;
+  band?: string;
   date: string;
   machine: string;
+  /** The run's length, for all the functions it checked. */
   seconds: number;
-  functions: Record<string, { fingerprint: string; maxUlp: number; maxError: number; exactlyRounded: number; bandMaxAbs?: number }>;
-  table: string;
 }
+interface Record_ {
+  note: string;
+  functions: Record<string, Proof>;
+}
+
+const TABLE_HEAD = [
+  '| function | bound | max ulp | at x | max error (ulp) | exactly rounded | 0 / 1 / 2 / 3 ulp |',
+  '|---|---|---|---|---|---|---|',
+];
 
 async function main(): Promise<void> {
   const ci = process.argv.includes('--ci');
@@ -344,10 +356,8 @@ async function main(): Promise<void> {
     const f = new Float32Array([v]);
     return `0x${new Uint32Array(f.buffer)[0]!.toString(16).padStart(8, '0')}`;
   };
-  const lines = [
-    '| function | bound | max ulp | at x | max error (ulp) | exactly rounded | 0 / 1 / 2 / 3 ulp |',
-    '|---|---|---|---|---|---|---|',
-  ];
+  const lines = [...TABLE_HEAD];
+  const rows: Record<string, { row: string; band?: string }> = {};
   const bandLines: string[] = [];
   let failed = mismatches.length > 0;
   for (const f of singles) {
@@ -357,14 +367,14 @@ async function main(): Promise<void> {
     const bandOk = band === undefined || s.bandMaxAbs <= band.absolute;
     const ok = s.maxUlp <= bound && bandOk;
     failed ||= !ok;
+    const row = `| ${f.name} | ${bound} | ${s.maxUlp}${ok ? '' : ' (FAIL)'} | ${Math.fround(s.maxUlpAt)} (${bits(s.maxUlpAt)}) | ${s.maxError.toFixed(3)} | ${((100 * s.exact) / s.count).toFixed(3)}% | ${s.histogram.slice(0, 4).join(' / ')}${s.histogram[4] ? ` / >3: ${s.histogram[4]}` : ''} |`;
+    lines.push(row);
+    rows[f.name] = { row };
     if (band) {
-      bandLines.push(
-        `- ${f.name}: x in [${band.from}, ${band.to}] (${s.inBand} inputs), bound ${band.absolute.toExponential(3)} absolute: largest error ${s.bandMaxAbs.toExponential(3)} (2^${Math.log2(s.bandMaxAbs).toFixed(2)}) at x = ${s.bandMaxAbsAt}${bandOk ? '' : ' (FAIL)'}; the ulp figures are for all other inputs`,
-      );
+      const line = `- ${f.name}: x in [${band.from}, ${band.to}] (${s.inBand} inputs), bound ${band.absolute.toExponential(3)} absolute: largest error ${s.bandMaxAbs.toExponential(3)} (2^${Math.log2(s.bandMaxAbs).toFixed(2)}) at x = ${s.bandMaxAbsAt}${bandOk ? '' : ' (FAIL)'}; the ulp figures are for all other inputs`;
+      bandLines.push(line);
+      rows[f.name]!.band = line;
     }
-    lines.push(
-      `| ${f.name} | ${bound} | ${s.maxUlp}${ok ? '' : ' (FAIL)'} | ${Math.fround(s.maxUlpAt)} (${bits(s.maxUlpAt)}) | ${s.maxError.toFixed(3)} | ${((100 * s.exact) / s.count).toFixed(3)}% | ${s.histogram.slice(0, 4).join(' / ')}${s.histogram[4] ? ` / >3: ${s.histogram[4]}` : ''} |`,
-    );
   }
   const pairNote = pairs.length ? `${pairs.map((f) => f.name).join(', ')}: ${mismatches.length ? 'see below' : 'identical to their two functions'}` : 'no pairs';
   const first = stats[singles[0]!.name]!;
@@ -373,39 +383,38 @@ async function main(): Promise<void> {
   console.log(table);
   for (const m of mismatches) console.log(`MISMATCH ${m}`);
 
+  const record: Record_ = existsSync(RECORD)
+    ? (JSON.parse(readFileSync(RECORD, 'utf8')) as Record_)
+    : { note: '', functions: {} };
   if (ci) {
     // The SIMD results must be those the last full run proved.
-    const record = existsSync(RECORD) ? (JSON.parse(readFileSync(RECORD, 'utf8')) as Record_) : undefined;
     console.log('');
     for (const f of singles) {
-      const want = record?.functions[f.name]?.fingerprint;
+      const proof = record.functions[f.name];
       const got = fingerprints[f.name]!;
-      if (want === got) {
-        console.log(`fingerprint ${f.name}: ${got}, as proved by the full run of ${record!.date}`);
+      if (proof?.fingerprint === got) {
+        console.log(`fingerprint ${f.name}: ${got}, as proved by the full run of ${proof.date}`);
       } else {
         failed = true;
         console.log(
-          `fingerprint ${f.name}: ${got}, but docs/verify.json has ${want ?? 'none'}: its results changed since the last full run; run npm run verify and commit docs/verify.json`,
+          `fingerprint ${f.name}: ${got}, but docs/verify.json has ${proof?.fingerprint ?? 'none'}: its results changed since the last full run; run npm run verify (-- --functions ${f.name}) and commit docs/verify.json`,
         );
       }
     }
-  } else if (stride === 1 && names === undefined && !failed) {
-    const record: Record_ = {
-      note: 'GENERATED by npm run verify (scripts/verify.ts): the exhaustive run that proves the bounds; npm run verify -- --ci checks that the kernels still give these results.',
-      date: new Date().toISOString(),
-      machine: `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}`,
-      seconds: Math.round(seconds),
-      functions: Object.fromEntries(
-        singles.map((f) => {
-          const s = stats[f.name]!;
-          const row = { fingerprint: fingerprints[f.name]!, maxUlp: s.maxUlp, maxError: Number(s.maxError.toFixed(3)), exactlyRounded: s.exact / s.count };
-          return [f.name, f.bands[0] ? { ...row, bandMaxAbs: s.bandMaxAbs } : row];
-        }),
-      ),
-      table,
-    };
+  } else if (stride === 1 && !failed) {
+    const date = new Date().toISOString();
+    const machine = `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}`;
+    for (const f of singles) record.functions[f.name] = { fingerprint: fingerprints[f.name]!, ...rows[f.name]!, date, machine, seconds: Math.round(seconds) };
+    // In the registry's order; functions no longer in it are dropped.
+    record.functions = Object.fromEntries(functions.flatMap((f) => (record.functions[f.name] ? [[f.name, record.functions[f.name]!]] : [])));
+    record.note =
+      'GENERATED by npm run verify (scripts/verify.ts): for each function, the exhaustive run that proved its bound; npm run verify -- --ci checks that the kernels still give these results.';
     writeFileSync(RECORD, JSON.stringify(record, null, 2) + '\n');
-    console.log(`\nWrote ${RECORD.pathname}`);
+    const proofs = Object.values(record.functions);
+    console.log(`\nWrote ${RECORD.pathname}. Its table, every function as last proved:\n`);
+    console.log([...TABLE_HEAD, ...proofs.map((p) => p.row)].join('\n'));
+    const bands = proofs.flatMap((p) => (p.band ? [p.band] : []));
+    if (bands.length) console.log(`\nAround a root (bounded in absolute terms):\n${bands.join('\n')}`);
   }
   if (failed) {
     console.log('\nverify: FAILED');
