@@ -104,6 +104,16 @@ function onnxruntime(op: string) {
   };
 }
 
+/** tfjs-wasm's operator for a function, where it has one (timed on a resident tensor). */
+const TFJS_OPS: Partial<Record<Single, (t: tf.Tensor) => tf.Tensor>> = {};
+
+function tfjsCompute(op: (t: tf.Tensor) => tf.Tensor) {
+  return (x: Float32Array): Prepared => {
+    const t = tf.tensor1d(x);
+    return { run: () => op(t).dispose(), dispose: () => t.dispose() };
+  };
+}
+
 /** The loop a user would write for each function, from Math.exp (and x itself). */
 const NAIVE: Partial<Record<Single, (x: number) => number>> = {
   silu: (x) => x / (1 + Math.exp(-x)),
@@ -140,6 +150,8 @@ function familyCases(): Case[] {
       ];
       const line = NAIVE[name];
       if (line) cases.push({ name: `${name}-naive`, description: `${name}: the loop people write, from Math.exp`, prepare: naive(line) });
+      const op = TFJS_OPS[name];
+      if (op) cases.push({ name: `${name}-tfjs`, description: `tfjs-wasm's ${name} on a resident tensor (compute only)`, prepare: tfjsCompute(op) });
       return cases;
     });
 }
