@@ -94,3 +94,35 @@ export const Z_MAX: f32 = 112.0;
   const q = (q23 * t2 + q01) + q45 * (t2 * t2);
   return (t * s) * q + s;
 }
+
+// The same polynomial in expm1 form, for kernels that need s * (e^t - 1) itself (tanh: 1 - e^-w
+// without cancellation near 0):
+//
+//   e^t - 1 = t * q(t) = t + t * (t * r(t)),   r(t) = (q(t) - 1) / t = C2 + C3 t + C4 t^2 + C5 t^3 + C6 t^4
+//
+// with the coefficients above (C1 = 1 drops out). Why not (t*s)*q(t) + s, as the core rounds: near
+// t = 0 that product carries q's rounding errors (~2^-24 relative) into e^t - 1 in full, while
+// here the leading term t*s is exact (s is a power of two) and the rounded part, t^2 r(t) ~ t^2/2,
+// is at most 0.17 of the whole for |t| <= ln2/2. r(t) is evaluated in Estrin's scheme as q(t) is.
+
+/** s * (e^t - 1) for |t| <~ ln2/2 and s a power of two, four lanes at a time. */
+// @ts-ignore: decorator
+@inline export function scaledExpm1X4(t: v128, s: v128): v128 {
+  const t2 = f32x4.mul(t, t);
+  const r01 = f32x4.add(f32x4.mul(f32x4.splat(C3), t), f32x4.splat(C2));
+  const r23 = f32x4.add(f32x4.mul(f32x4.splat(C5), t), f32x4.splat(C4));
+  const r = f32x4.add(f32x4.add(f32x4.mul(r23, t2), r01), f32x4.mul(f32x4.splat(C6), f32x4.mul(t2, t2)));
+  const ts = f32x4.mul(t, s);
+  return f32x4.add(ts, f32x4.mul(ts, f32x4.mul(t, r)));
+}
+
+/** s * (e^t - 1), one lane: the steps of the vector form. */
+// @ts-ignore: decorator
+@inline export function scaledExpm1(t: f32, s: f32): f32 {
+  const t2 = t * t;
+  const r01 = C3 * t + C2;
+  const r23 = C5 * t + C4;
+  const r = (r23 * t2 + r01) + C6 * (t2 * t2);
+  const ts = t * s;
+  return ts + ts * (t * r);
+}

@@ -10,3 +10,4 @@ export {
 export {
   MINUS_LOG2E, MAGIC_BIAS, MINUS_LN2_HI, MINUS_LN2_LO, C1, C2, C3, C4, C5, C6, SCALE_SHIFT, SCALED_ONE, UNSCALE, Z_MAX,
 } from "./exp";
+export { HALF_UNSCALE, QUADRUPLE_UNSCALE, TANH_TINY } from "./tanh";

@@ -13,3 +13,9 @@ export const KERNEL_SIGMOID_WITH_DERIVATIVE: i32 = 3;
 export const KERNEL_SILU: i32 = 4;
 export const KERNEL_SILU_DERIVATIVE: i32 = 5;
 export const KERNEL_SILU_WITH_DERIVATIVE: i32 = 6;
+
+// tanh (tanh.ts).
+export const KERNEL_TANH: i32 = 7;
+export const KERNEL_TANH_DERIVATIVE: i32 = 8;
+export const KERNEL_TANH_DERIVATIVE_FROM_OUTPUT: i32 = 9;
+export const KERNEL_TANH_WITH_DERIVATIVE: i32 = 10;

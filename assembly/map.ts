@@ -10,9 +10,14 @@ import {
   KERNEL_SILU,
   KERNEL_SILU_DERIVATIVE,
   KERNEL_SILU_WITH_DERIVATIVE,
+  KERNEL_TANH,
+  KERNEL_TANH_DERIVATIVE,
+  KERNEL_TANH_DERIVATIVE_FROM_OUTPUT,
+  KERNEL_TANH_WITH_DERIVATIVE,
 } from "./kernel-ids";
 import { logistic, logisticX4 } from "./sigmoid";
 import { silu, siluX4 } from "./silu";
+import { tanh, tanhX4 } from "./tanh";
 
 // Elements per iteration of the main vector loop: four independent vectors. The kernels are
 // latency-bound (one vector's chain is ~80 cycles with the division); measured on V8, four
@@ -29,6 +34,7 @@ export const LANES: i32 = ASC_FEATURE_SIMD ? 4 : 1;
 @inline function elementX4(kernel: i32, x: v128, out: usize, out2: usize): void {
   if (kernel <= KERNEL_SIGMOID_WITH_DERIVATIVE) logisticX4(kernel, x, out, out2);
   else if (kernel <= KERNEL_SILU_WITH_DERIVATIVE) siluX4(kernel, x, out, out2);
+  else if (kernel <= KERNEL_TANH_WITH_DERIVATIVE) tanhX4(kernel, x, out, out2);
   else unreachable();
 }
 
@@ -36,6 +42,7 @@ export const LANES: i32 = ASC_FEATURE_SIMD ? 4 : 1;
 @inline function element(kernel: i32, x: f32, out: usize, out2: usize): void {
   if (kernel <= KERNEL_SIGMOID_WITH_DERIVATIVE) logistic(kernel, x, out, out2);
   else if (kernel <= KERNEL_SILU_WITH_DERIVATIVE) silu(kernel, x, out, out2);
+  else if (kernel <= KERNEL_TANH_WITH_DERIVATIVE) tanh(kernel, x, out, out2);
   else unreachable();
 }
 
@@ -88,6 +95,18 @@ function siluDerivativeKernel(input: usize, output: usize, output2: usize, lengt
 function siluWithDerivativeKernel(input: usize, output: usize, output2: usize, length: usize): void {
   map(KERNEL_SILU_WITH_DERIVATIVE, input, output, output2, length);
 }
+function tanhKernel(input: usize, output: usize, output2: usize, length: usize): void {
+  map(KERNEL_TANH, input, output, output2, length);
+}
+function tanhDerivativeKernel(input: usize, output: usize, output2: usize, length: usize): void {
+  map(KERNEL_TANH_DERIVATIVE, input, output, output2, length);
+}
+function tanhDerivativeFromOutputKernel(input: usize, output: usize, output2: usize, length: usize): void {
+  map(KERNEL_TANH_DERIVATIVE_FROM_OUTPUT, input, output, output2, length);
+}
+function tanhWithDerivativeKernel(input: usize, output: usize, output2: usize, length: usize): void {
+  map(KERNEL_TANH_WITH_DERIVATIVE, input, output, output2, length);
+}
 
 /**
  * Applies kernel `kernel` (an id of kernel-ids.ts) to `length` floats at byte address `input`,
@@ -102,6 +121,10 @@ export function run(kernel: i32, input: usize, output: usize, output2: usize, le
     case KERNEL_SILU: return siluKernel(input, output, output2, length);
     case KERNEL_SILU_DERIVATIVE: return siluDerivativeKernel(input, output, output2, length);
     case KERNEL_SILU_WITH_DERIVATIVE: return siluWithDerivativeKernel(input, output, output2, length);
+    case KERNEL_TANH: return tanhKernel(input, output, output2, length);
+    case KERNEL_TANH_DERIVATIVE: return tanhDerivativeKernel(input, output, output2, length);
+    case KERNEL_TANH_DERIVATIVE_FROM_OUTPUT: return tanhDerivativeFromOutputKernel(input, output, output2, length);
+    case KERNEL_TANH_WITH_DERIVATIVE: return tanhWithDerivativeKernel(input, output, output2, length);
     default: unreachable();
   }
 }

@@ -67,7 +67,7 @@ function sharedCopy(values: Float32Array): Float32Array {
   return array;
 }
 
-type Single = Exclude<FunctionName, 'sigmoidWithDerivative' | 'siluWithDerivative'>;
+type Single = Exclude<FunctionName, 'sigmoidWithDerivative' | 'siluWithDerivative' | 'tanhWithDerivative'>;
 
 /** The copying API: the caller's Float32Array in, the caller's Float32Array out. */
 function copying(engine: Engine | undefined, kernel: Single) {
@@ -93,7 +93,7 @@ function resident(engine: Engine, kernel: Single) {
  * WebAssembly backend (MLAS kernels) on one thread, copies in and out included (session.run
  * takes and returns tensors of ordinary memory).
  */
-const ORT_OPS: Partial<Record<Single, string>> = { sigmoid: 'Sigmoid' };
+const ORT_OPS: Partial<Record<Single, string>> = { sigmoid: 'Sigmoid', tanh: 'Tanh' };
 ort.env.wasm.numThreads = 1;
 
 function onnxruntime(op: string) {
@@ -105,7 +105,7 @@ function onnxruntime(op: string) {
 }
 
 /** tfjs-wasm's operator for a function, where it has one (timed on a resident tensor). */
-const TFJS_OPS: Partial<Record<Single, (t: tf.Tensor) => tf.Tensor>> = {};
+const TFJS_OPS: Partial<Record<Single, (t: tf.Tensor) => tf.Tensor>> = { tanh: (t) => tf.tanh(t) };
 
 function tfjsCompute(op: (t: tf.Tensor) => tf.Tensor) {
   return (x: Float32Array): Prepared => {
@@ -116,6 +116,11 @@ function tfjsCompute(op: (t: tf.Tensor) => tf.Tensor) {
 
 /** The loop a user would write for each function, from Math.exp (and x itself). */
 const NAIVE: Partial<Record<Single, (x: number) => number>> = {
+  tanh: Math.tanh,
+  tanhDerivative: (x) => {
+    const t = Math.tanh(x);
+    return 1 - t * t;
+  },
   silu: (x) => x / (1 + Math.exp(-x)),
   siluDerivative: (x) => {
     const s = 1 / (1 + Math.exp(-x));
@@ -415,11 +420,15 @@ const TARGETS: [string, string, string, number, number][] = [
   ['pool, 2 threads, resident / SIMD zero-copy, 64 Ki', 'pool-2-resident', 'simd-resident', 2 ** 16, 1],
   ['pool, 2 threads / SIMD copying API, ordinary arrays, 64 Ki', 'pool-2-copy', 'simd', 2 ** 16, 1],
   // The activation family against sigmoid (zero-copy) and against the naive loop.
-  ...(['silu', 'siluDerivative'] as const).flatMap((name): [string, string, string, number, number][] => [
+  ...(['tanh', 'tanhDerivative', 'silu', 'siluDerivative'] as const).flatMap((name): [string, string, string, number, number][] => [
     [`${name} zero-copy / sigmoid zero-copy, 64 Ki`, `${name}-resident`, 'simd-resident', 2 ** 16, 0.9],
     [`${name} zero-copy / sigmoid zero-copy, 1 Mi`, `${name}-resident`, 'simd-resident', 2 ** 20, 0.9],
     [`${name} copying API / JS naive, 64 Ki`, name, `${name}-naive`, 2 ** 16, 8],
   ]),
+  ['tanh copying API / onnxruntime-web Tanh, 64 Ki', 'tanh', 'tanh-ort', 2 ** 16, 1.5],
+  ['tanh copying API / onnxruntime-web Tanh, 1 Mi', 'tanh', 'tanh-ort', 2 ** 20, 1.5],
+  ['tanh copying API / tfjs-wasm tf.tanh (compute only), 64 Ki', 'tanh', 'tanh-tfjs', 2 ** 16, 5],
+  ['tanh copying API / tfjs-wasm tf.tanh (compute only), 1 Mi', 'tanh', 'tanh-tfjs', 2 ** 20, 5],
 ];
 
 function targets(m: Measurement[]): Target[] {

@@ -38,6 +38,8 @@ const NAIVE = {
     const s = 1 / (1 + Math.exp(-x));
     return s * (1 - s);
   },
+  tanh: Math.tanh,
+  tanhDerivative: (x) => 1 - Math.tanh(x) ** 2,
   silu: (x) => x / (1 + Math.exp(-x)),
   siluDerivative: (x) => {
     const s = 1 / (1 + Math.exp(-x));

@@ -23,6 +23,9 @@ REFERENCES = {
     'sigmoidDerivative': lambda x: sigma(x) * sigma(-x),
     'sigmoidDerivativeFromOutput': lambda y: y * (1 - y),
     'silu': lambda x: x * sigma(x),
+    'tanh': mpmath.tanh,
+    'tanhDerivative': lambda x: 1 / mpmath.cosh(x) ** 2,
+    'tanhDerivativeFromOutput': lambda y: (1 - y) * (1 + y),
     'siluDerivative': lambda x: sigma(x) * (1 + x * sigma(-x)),
 }
 
@@ -63,7 +66,7 @@ def main():
     out = {}
     for name, f in REFERENCES.items():
         xs = inputs(name)
-        if name == 'sigmoidDerivativeFromOutput':
+        if name.endswith('FromOutput'):
             xs = [x for x in xs if abs(x) < 1e150] + [i / 997 for i in range(998)]
         rows = []
         for x in xs:

@@ -117,3 +117,19 @@ export function siluDerivative(x: number): number {
   const g = divide(1, 0, d, dl);
   return x > 0 ? g * (1 + x * f) : f * (1 + x - x * f);
 }
+
+/** tanh(x): the engine's Math.tanh (fdlibm's algorithm in V8, SpiderMonkey and JavaScriptCore, under 1 ulp). */
+export const tanh = Math.tanh;
+
+/**
+ * tanh'(x) = 1 - tanh^2(x) = 4 e^-2|x| / (1 + e^-2|x|)^2 = 4 sigma'(2x): from sigmoidDerivative,
+ * so it does not cancel for large |x| (2x and the factor 4 are exact).
+ */
+export function tanhDerivative(x: number): number {
+  return 4 * sigmoidDerivative(2 * x);
+}
+
+/** 1 - y^2 from the output y = tanh(x), as (1 - y)(1 + y), which does not cancel near |y| = 1. */
+export function tanhDerivativeFromOutput(y: number): number {
+  return (1 - y) * (1 + y);
+}

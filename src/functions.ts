@@ -47,6 +47,10 @@ const ROWS = {
   silu: { input: 'x', bound: 2, double: double.silu },
   siluDerivative: { input: 'x', bound: 3, band: { from: -1.39, to: -0.52, absolute: 2 ** -23 }, double: double.siluDerivative },
   siluWithDerivative: { pair: ['silu', 'siluDerivative'] },
+  tanh: { input: 'x', bound: 2, double: double.tanh },
+  tanhDerivative: { input: 'x', bound: 3, double: double.tanhDerivative },
+  tanhDerivativeFromOutput: { input: 'y', bound: 3, double: double.tanhDerivativeFromOutput },
+  tanhWithDerivative: { pair: ['tanh', 'tanhDerivative'] },
 } as const satisfies Record<KernelName, Single | Pair>;
 
 /** Other names of functions: each is the same function object as the one it names, on every engine and pool. */

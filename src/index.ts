@@ -83,8 +83,19 @@ for (const spec of Object.values(SPECS)) {
 
 // ES modules name their exports statically: this is the one list of the registry's names
 // outside it (a name missing here fails the package test that compares it with `functions`).
-export const { sigmoid, sigmoidDerivative, sigmoidDerivativeFromOutput, sigmoidWithDerivative, silu, siluDerivative, siluWithDerivative } =
-  defaults as EngineFunctions;
+export const {
+  sigmoid,
+  sigmoidDerivative,
+  sigmoidDerivativeFromOutput,
+  sigmoidWithDerivative,
+  silu,
+  siluDerivative,
+  siluWithDerivative,
+  tanh,
+  tanhDerivative,
+  tanhDerivativeFromOutput,
+  tanhWithDerivative,
+} = defaults as EngineFunctions;
 
 /** Swish (Ramachandran et al.), the same function as silu. */
 export const swish: ElementwiseFunction = silu;

@@ -19,6 +19,12 @@ export const REFERENCES: Record<SingleName, (x: number) => number> = {
   sigmoidDerivativeFromOutput: (y) => y * (1 - y),
   // The limits at -inf are approached from below: -0.
   silu: (x) => (x === -Infinity ? -0 : x * sigmoid(x)),
+  tanh: Math.tanh,
+  tanhDerivative(x) {
+    const e = Math.exp(-2 * Math.abs(x));
+    return (4 * e) / ((1 + e) * (1 + e));
+  },
+  tanhDerivativeFromOutput: (y) => (1 - y) * (1 + y),
   siluDerivative(x) {
     if (x === Infinity) return 1;
     if (x === -Infinity) return -0;
@@ -30,9 +36,10 @@ export const REFERENCES: Record<SingleName, (x: number) => number> = {
 /**
  * Where the kernels change regime, for the sampled tests to sweep densely around (both signs):
  * e^-|x| turns subnormal (87.34) and every result rounds to 0 (103.97); 1 - sigma(-|x|) rounds
- * to 1 (16.64); the clamp at Z_MAX = 112; silu' crosses zero (1.2785).
+ * to 1 (16.64); the clamp at Z_MAX = 112; silu' crosses zero (1.2785); tanh returns x below
+ * 0x1.713746p-12, rounds to 1 from 9.01, tanh' turns subnormal (43.7) and 0 (52.7), w clamps (56).
  */
-export const REGIMES: readonly number[] = [87.33655, 103.97208, 16.635532, 112, 1.2784645];
+export const REGIMES: readonly number[] = [87.33655, 103.97208, 16.635532, 112, 1.2784645, 0.00035237765, 9.010913, 43.668, 52.7, 56];
 
 /**
  * Exact values every path (float32, float64, number; the pairs too) must give: [x, f(x)] for
@@ -44,4 +51,7 @@ export const SPECIAL_VALUES: Record<SingleName, readonly (readonly [number, numb
   sigmoidDerivativeFromOutput: [[NaN, NaN], [0, 0], [-0, -0], [1, 0], [0.5, 0.25], [Infinity, -Infinity], [-Infinity, -Infinity]],
   silu: [[NaN, NaN], [Infinity, Infinity], [-Infinity, -0], [0, 0], [-0, -0], [2 ** 100, 2 ** 100]],
   siluDerivative: [[NaN, NaN], [Infinity, 1], [-Infinity, -0], [0, 0.5], [-0, 0.5], [2 ** 100, 1]],
+  tanh: [[NaN, NaN], [Infinity, 1], [-Infinity, -1], [0, 0], [-0, -0], [2 ** -149, 2 ** -149], [-(2 ** -149), -(2 ** -149)], [2 ** 100, 1]],
+  tanhDerivative: [[NaN, NaN], [Infinity, 0], [-Infinity, 0], [0, 1], [-0, 1], [2 ** 100, 0]],
+  tanhDerivativeFromOutput: [[NaN, NaN], [1, 0], [-1, 0], [0, 1], [-0, 1], [Infinity, -Infinity], [-Infinity, -Infinity]],
 };

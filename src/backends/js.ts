@@ -102,6 +102,65 @@ export function siluDerivative(x: number): number {
   return siluDerivativeFrom(x, z, big, scaledProduct(z, big));
 }
 
+// tanh (assembly/tanh.ts): the exponential of w = 2|x| in expm1 form. Its two results are kept in
+// module variables rather than an object per element.
+let scaledP = 0; // P = s * (e^t - 1)
+let scaleS = 0; // s = 2^(64 + n)
+
+/**
+ * s and P for w = min(2|x|, Z_MAX): assembly/tanh.ts and exp.ts's scaledExpm1, step for step.
+ * The fround is left out where the float32 operation is exact, as in scaledExpNegative, and for
+ * z + z and t * s (s a power of two).
+ */
+function tanhExpParts(x: number): void {
+  const doubled = 2 * Math.abs(x);
+  const w = K.Z_MAX < doubled ? K.Z_MAX : doubled;
+  const biased = fround(fround(w * K.MINUS_LOG2E) + K.MAGIC_BIAS);
+  const n = biased - K.MAGIC_BIAS;
+  const s = SCALE[(0 - n) | 0]!;
+  const t = fround(n * K.MINUS_LN2_HI - w + fround(n * K.MINUS_LN2_LO));
+  const t2 = fround(t * t);
+  const r01 = fround(fround(K.C3 * t) + K.C2);
+  const r23 = fround(fround(K.C5 * t) + K.C4);
+  const r = fround(fround(fround(r23 * t2) + r01) + fround(K.C6 * fround(t2 * t2)));
+  const ts = t * s;
+  scaledP = fround(ts + fround(ts * fround(t * r)));
+  scaleS = s;
+}
+
+/** tanh(x) from the shared steps (tanhExpParts(x) must have run). */
+function tanhFromParts(x: number): number {
+  if (Math.abs(x) < K.TANH_TINY) return x;
+  const d = fround(K.SCALED_ONE + fround(scaledP + scaleS));
+  const m = fround(fround(K.SCALED_ONE - scaleS) - scaledP);
+  const h = fround(m * K.HALF_UNSCALE);
+  const y = fround(h + fround(h * fround(m / d)));
+  return x < 0 || Object.is(x, -0) ? -y : y;
+}
+
+/** tanh'(x) from the shared steps. */
+function tanhDerivativeFromParts(): number {
+  const e = fround(scaledP + scaleS);
+  const d = fround(K.SCALED_ONE + e);
+  const big = fround(e - fround(e * fround(e / d)));
+  const f = fround(big * K.UNSCALE);
+  return fround(fround(big - fround(big * f)) * K.QUADRUPLE_UNSCALE);
+}
+
+export function tanh(x: number): number {
+  tanhExpParts(x);
+  return tanhFromParts(x);
+}
+
+export function tanhDerivative(x: number): number {
+  tanhExpParts(x);
+  return tanhDerivativeFromParts();
+}
+
+export function tanhDerivativeFromOutput(y: number): number {
+  return fround(fround(1 - y) * fround(1 + y));
+}
+
 /**
  * One loop per kernel, each its own small function: V8 inlines the whole kernel into each loop
  * then, where one function holding all four loops exceeds its inlining budget and pays a call
@@ -131,6 +190,23 @@ const LOOPS: Record<KernelName, (s: Scratch, length: number) => void> = {
       const zf = scaledProduct(z, big);
       output[i] = siluFrom(x, zf);
       output2[i] = siluDerivativeFrom(x, z, big, zf);
+    }
+  },
+  tanh({ input, output }, length) {
+    for (let i = 0; i < length; i++) output[i] = tanh(input[i]!);
+  },
+  tanhDerivative({ input, output }, length) {
+    for (let i = 0; i < length; i++) output[i] = tanhDerivative(input[i]!);
+  },
+  tanhDerivativeFromOutput({ input, output }, length) {
+    for (let i = 0; i < length; i++) output[i] = tanhDerivativeFromOutput(input[i]!);
+  },
+  tanhWithDerivative({ input, output, output2 }, length) {
+    for (let i = 0; i < length; i++) {
+      const x = input[i]!;
+      tanhExpParts(x);
+      output[i] = tanhFromParts(x);
+      output2[i] = tanhDerivativeFromParts();
     }
   },
   sigmoidWithDerivative({ input, output, output2 }, length) {
