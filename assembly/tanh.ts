@@ -2,7 +2,7 @@
 //
 //   w  = min(|x| + |x|, Z_MAX)          exact doubling; the clamp of exp.ts (NaN kept)
 //   s, t                                exp.ts' reduction of e^-w, unchanged: s = 2^(64+n)
-//   P  = s * (e^t - 1)                  exp-expm1.ts: so s + P = 2^64 e^-w
+//   P  = s * (e^t - 1)                  exp.ts' scaledExpm1: so s + P = 2^64 e^-w
 //   M  = (2^64 - s) - P                 2^64 (1 - e^-w) >= 0, without cancellation near 0
 //   E  = P + s                          2^64 e^-w, normal for every w <= Z_MAX
 //   D  = 2^64 + E                       2^64 (1 + e^-w)
