@@ -44,7 +44,7 @@ const ROWS = {
   sigmoidDerivative: { input: 'x', bound: 3, double: double.sigmoidDerivative },
   sigmoidDerivativeFromOutput: { input: 'y', bound: 3, double: double.sigmoidDerivativeFromOutput },
   sigmoidWithDerivative: { pair: ['sigmoid', 'sigmoidDerivative'] },
-  silu: { input: 'x', bound: 2, double: double.silu },
+  silu: { input: 'x', bound: 3, double: double.silu },
   siluDerivative: { input: 'x', bound: 3, band: { from: -1.39, to: -0.52, absolute: 2 ** -23 }, double: double.siluDerivative },
   siluWithDerivative: { pair: ['silu', 'siluDerivative'] },
   tanh: { input: 'x', bound: 2, double: double.tanh },
