@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import * as ort from 'onnxruntime-web';
 import { onnxModel } from './onnx.js';
-import { backend, createEngine, createPool, functions, sigmoid, type Engine, type FunctionName } from 'simd-activations';
+import { backend, createEngine, createPool, functions, sigmoid, type Engine, type SingleName } from 'simd-activations';
 import { formatRate, formatSize, parseSize, targetTable, throughputTable, toJson, toSvg, type Measurement, type Report, type Target } from './report.js';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -67,7 +67,7 @@ function sharedCopy(values: Float32Array): Float32Array {
   return array;
 }
 
-type Single = Exclude<FunctionName, 'sigmoidWithDerivative' | 'siluWithDerivative' | 'tanhWithDerivative'>;
+type Single = SingleName;
 
 /** The copying API: the caller's Float32Array in, the caller's Float32Array out. */
 function copying(engine: Engine | undefined, kernel: Single) {

@@ -159,7 +159,7 @@ export class Engine {
       this.impl.heap!.runAt(spec.kernel, x.pointer, out.pointer, out.pointer, x.length);
       return out;
     }
-    const kind = this.check(spec.name, x, out, undefined);
+    const kind = this.checkSpec(spec, x, out, undefined);
     if (kind === 'number') return spec.double[0]!(x as number);
     return this.map(spec, kind, x, out)[0];
   }
@@ -174,7 +174,7 @@ export class Engine {
       forEachChunk(spec.call, this.impl, spec.kernel, x as Float32Array, result.y, result.dy);
       return result;
     }
-    const kind = this.check(spec.name, x, y, dy);
+    const kind = this.checkSpec(spec, x, y, dy);
     if (kind === 'number') return { y: spec.double[0]!(x as number), dy: spec.double[1]!(x as number) };
     const outs = this.map(spec, kind, x, y, dy);
     return { y: outs[0], dy: outs[1] };
@@ -185,7 +185,10 @@ export class Engine {
    * itself throws for these arguments; returns the input's kind.
    */
   check(name: FunctionName, x: unknown, out: unknown, out2: unknown): InputKind {
-    const spec = SPECS[name];
+    return this.checkSpec(SPECS[name], x, out, out2);
+  }
+
+  private checkSpec(spec: FunctionSpec, x: unknown, out: unknown, out2: unknown): InputKind {
     const { call, input, outputs } = spec;
     const kind = this.inputKind(call, input, x);
     this.outputKind(call, outputs[0]!, out, input, kind, x);

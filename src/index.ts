@@ -12,7 +12,7 @@ import {
   type WithDerivative,
   type WithDerivativeFunction,
 } from './engine.js';
-import { SPECS, functions, type Band, type FunctionInfo, type FunctionName } from './functions.js';
+import { SPECS, functions, type Band, type FunctionInfo, type FunctionName, type PairName, type SingleName } from './functions.js';
 import { createEngine, createEngineAsync, selectAsync, type AsyncEngineOptions, type BackendPreference, type EngineOptions } from './select.js';
 
 export { Engine, ResidentArray, BackendUnavailableError, createEngine, createEngineAsync };
@@ -28,6 +28,8 @@ export type {
   EngineOptions,
   FunctionInfo,
   FunctionName,
+  PairName,
+  SingleName,
   Rejection,
   SigmoidWithDerivative,
   WasmSource,
