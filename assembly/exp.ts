@@ -1,12 +1,14 @@
-// The shared exponential core: 2^64 * e^-z for z in [0, Z_MAX] (or NaN).
+// The shared exponential core: 2^64 * e^-z for z in [0, Z_MAX] (or NaN), and its parts.
 //
-// Algorithm "rr2-p6-estrin": two-constant Cody-Waite range reduction, a degree-6 polynomial
-// evaluated in Estrin's scheme, no table.
+// Algorithm "rr2-p6-expm1": two-constant Cody-Waite range reduction, a degree-6 polynomial in
+// expm1 form evaluated in Estrin's scheme, no table.
 //
 //   n = round(-z * log2(e))                 an integer in [-162, 0]
 //   t = -z - n * ln2                        |t| <= ln2/2, so e^-z = 2^n * e^t
-//   e^t ~ 1 + t * q(t),  q(t) = C1 + C2 t + C3 t^2 + C4 t^3 + C5 t^4 + C6 t^5
-//   result = s + (t * s) * q(t)             s = 2^(SCALE_SHIFT + n)
+//   e^t - 1 ~ t + t * (t * r(t)),  r(t) = C2 + C3 t + C4 t^2 + C5 t^3 + C6 t^4
+//   s = 2^(SCALE_SHIFT + n)
+//   P = (t * s) + (t * s) * (t * r(t))       s * (e^t - 1)
+//   E = P + s                               2^SCALE_SHIFT * e^-z
 //
 // Rounding n: MAGIC_BIAS is 1.5 * 2^23 (plus an offset, below). Adding it to -z * log2(e),
 // which lies in [-162, 0], leaves no fraction bits, so the float addition itself rounds to
@@ -22,6 +24,13 @@
 // factor of 2, or n = 0). Only n * MINUS_LN2_LO and the addition of it round, far below one
 // float32 ulp of e^t.
 //
+// Why the expm1 form: the leading term t * s is exact (s is a power of two) and the rounded
+// part, t^2 r(t) ~ t^2/2, is at most 0.17 of P for |t| <= ln2/2, so P keeps its relative
+// accuracy near t = 0, which tanh (1 - e^-w) and softplus (the rounding error of P + s) need;
+// and as s * q(t) + s with q = (e^t - 1)/t it is one operation cheaper (C1 = 1 is never
+// multiplied) and more accurate: E is within 1.167 ulp over all float32 z in [0, 112] (1 ulp
+// after rounding), against 1.620 (2 ulp) for the association (t * s) * q(t) + s.
+//
 // Why the result is scaled by 2^SCALE_SHIFT: e^-z is subnormal for z > 87.34 and the callers
 // must not flush it to zero. 2^64 * e^-z is a normal float for every z <= Z_MAX, so every step
 // above keeps full precision; a caller that needs e^-z itself multiplies by UNSCALE = 2^-64,
@@ -33,15 +42,18 @@
 // special case. NaN passes the clamp (pmin keeps its first operand when the comparison is
 // false) and propagates through every step.
 //
-// Error: q(t) is the minimax polynomial for (e^t - 1)/t on [-ln2/2, ln2/2], relative error
+// Error: the polynomial is the minimax one for (e^t - 1)/t on [-ln2/2, ln2/2], relative error
 // 2^-28.9 in exact arithmetic, so nearly all of the error is the float32 rounding of the steps.
 // The end-to-end bounds of the kernels built on this are proven exhaustively (npm run verify).
 //
-// Estrin's scheme: the three pairs and t^2, t^4 are independent, so the dependency chain is
-// half as long as Horner's; the kernels are latency-bound and run ~15% faster for it.
+// Estrin's scheme: the pairs and t^2, t^4 are independent, so the dependency chain is half as
+// long as Horner's; the kernels are latency-bound and run ~15% faster for it.
 //
-// Both forms below run the same operations in the same order, so the vector build, the scalar
-// build and the JS emulation (src/backends/js.ts) round identically.
+// The parts are exported for the kernels that need more than E: expBias, expScale and
+// expReduced give n (inside the biased sum), s and t for any argument w in [0, Z_MAX] (tanh
+// takes w = 2|x|), and scaledExpm1 gives P. Every form below runs the same operations in the
+// same order in its vector and its scalar version, so the vector build, the scalar build and
+// the JS emulation (src/backends/js.ts) round identically.
 
 // -log2(e), rounded to float32.
 export const MINUS_LOG2E: f32 = reinterpret<f32>(0xBFB8AA3B); // -0x1.715476p+0
@@ -50,9 +62,8 @@ export const MAGIC_BIAS: f32 = reinterpret<f32>(0x4B4000BF); // 0x1.80017Ep+23
 // -ln2 = MINUS_LN2_HI + MINUS_LN2_LO, the high part with 15 significant bits.
 export const MINUS_LN2_HI: f32 = reinterpret<f32>(0xBF317200); // -0x1.62E400p-1
 export const MINUS_LN2_LO: f32 = reinterpret<f32>(0xB5BFBE8E); // -0x1.7F7D1Cp-20
-// q(t) coefficients: Lawson's algorithm on a dense grid, then each rounded to float32
-// (C1 rounds to exactly 1).
-export const C1: f32 = 1.0;
+// q(t) = 1 + t r(t) = C1 + C2 t + ... + C6 t^5 ~ (e^t - 1)/t: Lawson's algorithm on a dense grid,
+// then each coefficient rounded to float32. C1 rounds to exactly 1 and is never multiplied.
 export const C2: f32 = reinterpret<f32>(0x3EFFFFFE); // 0x1.FFFFFCp-2
 export const C3: f32 = reinterpret<f32>(0x3E2AAA0D); // 0x1.55541Ap-3
 export const C4: f32 = reinterpret<f32>(0x3D2AAC11); // 0x1.555822p-5
@@ -65,47 +76,26 @@ export const UNSCALE: f32 = reinterpret<f32>(0x1F800000); // 0x1p-64 = 1 / SCALE
 // Callers clamp z to this; see "Cut-off" above.
 export const Z_MAX: f32 = 112.0;
 
-/** 2^SCALE_SHIFT * e^-z for z in [0, Z_MAX] or NaN, four lanes at a time. */
+/** The biased sum z * MINUS_LOG2E + MAGIC_BIAS, which carries n and s; four lanes. */
 // @ts-ignore: decorator
-@inline export function scaledExpNegativeX4(z: v128): v128 {
-  const biased = f32x4.add(f32x4.mul(z, f32x4.splat(MINUS_LOG2E)), f32x4.splat(MAGIC_BIAS));
-  const s = i32x4.shl(biased, 23);
+@inline export function expBiasX4(z: v128): v128 {
+  return f32x4.add(f32x4.mul(z, f32x4.splat(MINUS_LOG2E)), f32x4.splat(MAGIC_BIAS));
+}
+
+/** s = 2^(SCALE_SHIFT + n) from the biased sum. */
+// @ts-ignore: decorator
+@inline export function expScaleX4(biased: v128): v128 {
+  return i32x4.shl(biased, 23);
+}
+
+/** t = -z - n ln2 from z and its biased sum. */
+// @ts-ignore: decorator
+@inline export function expReducedX4(z: v128, biased: v128): v128 {
   const n = f32x4.sub(biased, f32x4.splat(MAGIC_BIAS));
-  const t = f32x4.add(f32x4.sub(f32x4.mul(n, f32x4.splat(MINUS_LN2_HI)), z), f32x4.mul(n, f32x4.splat(MINUS_LN2_LO)));
-  const t2 = f32x4.mul(t, t);
-  const q01 = f32x4.add(f32x4.mul(f32x4.splat(C2), t), f32x4.splat(C1));
-  const q23 = f32x4.add(f32x4.mul(f32x4.splat(C4), t), f32x4.splat(C3));
-  const q45 = f32x4.add(f32x4.mul(f32x4.splat(C6), t), f32x4.splat(C5));
-  const q = f32x4.add(f32x4.add(f32x4.mul(q23, t2), q01), f32x4.mul(q45, f32x4.mul(t2, t2)));
-  return f32x4.add(f32x4.mul(f32x4.mul(t, s), q), s);
+  return f32x4.add(f32x4.sub(f32x4.mul(n, f32x4.splat(MINUS_LN2_HI)), z), f32x4.mul(n, f32x4.splat(MINUS_LN2_LO)));
 }
 
-/** 2^SCALE_SHIFT * e^-z for z in [0, Z_MAX] or NaN, one lane: the steps of the vector form. */
-// @ts-ignore: decorator
-@inline export function scaledExpNegative(z: f32): f32 {
-  const biased = z * MINUS_LOG2E + MAGIC_BIAS;
-  const s = reinterpret<f32>(reinterpret<i32>(biased) << 23);
-  const n = biased - MAGIC_BIAS;
-  const t = (n * MINUS_LN2_HI - z) + n * MINUS_LN2_LO;
-  const t2 = t * t;
-  const q01 = C2 * t + C1;
-  const q23 = C4 * t + C3;
-  const q45 = C6 * t + C5;
-  const q = (q23 * t2 + q01) + q45 * (t2 * t2);
-  return (t * s) * q + s;
-}
-
-// The same polynomial in expm1 form, for kernels that need s * (e^t - 1) itself (tanh: 1 - e^-w
-// without cancellation near 0):
-//
-//   e^t - 1 = t * q(t) = t + t * (t * r(t)),   r(t) = (q(t) - 1) / t = C2 + C3 t + C4 t^2 + C5 t^3 + C6 t^4
-//
-// with the coefficients above (C1 = 1 drops out). Why not (t*s)*q(t) + s, as the core rounds: near
-// t = 0 that product carries q's rounding errors (~2^-24 relative) into e^t - 1 in full, while
-// here the leading term t*s is exact (s is a power of two) and the rounded part, t^2 r(t) ~ t^2/2,
-// is at most 0.17 of the whole for |t| <= ln2/2. r(t) is evaluated in Estrin's scheme as q(t) is.
-
-/** s * (e^t - 1) for |t| <~ ln2/2 and s a power of two, four lanes at a time. */
+/** P = s * (e^t - 1) for |t| <~ ln2/2 and s a power of two, four lanes at a time. */
 // @ts-ignore: decorator
 @inline export function scaledExpm1X4(t: v128, s: v128): v128 {
   const t2 = f32x4.mul(t, t);
@@ -116,7 +106,32 @@ export const Z_MAX: f32 = 112.0;
   return f32x4.add(ts, f32x4.mul(ts, f32x4.mul(t, r)));
 }
 
-/** s * (e^t - 1), one lane: the steps of the vector form. */
+/** E = 2^SCALE_SHIFT * e^-z for z in [0, Z_MAX] or NaN, four lanes at a time. */
+// @ts-ignore: decorator
+@inline export function scaledExpNegativeX4(z: v128): v128 {
+  const biased = expBiasX4(z);
+  const s = expScaleX4(biased);
+  return f32x4.add(scaledExpm1X4(expReducedX4(z, biased), s), s);
+}
+
+// The same steps on one lane.
+
+// @ts-ignore: decorator
+@inline export function expBias(z: f32): f32 {
+  return z * MINUS_LOG2E + MAGIC_BIAS;
+}
+
+// @ts-ignore: decorator
+@inline export function expScale(biased: f32): f32 {
+  return reinterpret<f32>(reinterpret<i32>(biased) << 23);
+}
+
+// @ts-ignore: decorator
+@inline export function expReduced(z: f32, biased: f32): f32 {
+  const n = biased - MAGIC_BIAS;
+  return (n * MINUS_LN2_HI - z) + n * MINUS_LN2_LO;
+}
+
 // @ts-ignore: decorator
 @inline export function scaledExpm1(t: f32, s: f32): f32 {
   const t2 = t * t;
@@ -125,4 +140,11 @@ export const Z_MAX: f32 = 112.0;
   const r = (r23 * t2 + r01) + C6 * (t2 * t2);
   const ts = t * s;
   return ts + ts * (t * r);
+}
+
+// @ts-ignore: decorator
+@inline export function scaledExpNegative(z: f32): f32 {
+  const biased = expBias(z);
+  const s = expScale(biased);
+  return scaledExpm1(expReduced(z, biased), s) + s;
 }

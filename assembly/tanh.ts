@@ -1,8 +1,7 @@
 // tanh, its derivative 1 - tanh^2, and both fused, from one exponential of w = 2|x|:
 //
 //   w  = min(|x| + |x|, Z_MAX)          exact doubling; the clamp of exp.ts (NaN kept)
-//   s, t                                exp.ts' reduction of e^-w, unchanged: s = 2^(64+n)
-//   P  = s * (e^t - 1)                  exp.ts' scaledExpm1: so s + P = 2^64 e^-w
+//   s, P                                exp.ts' parts of e^-w: s = 2^(64+n), P = s (e^t - 1)
 //   M  = (2^64 - s) - P                 2^64 (1 - e^-w) >= 0, without cancellation near 0
 //   E  = P + s                          2^64 e^-w, normal for every w <= Z_MAX
 //   D  = 2^64 + E                       2^64 (1 + e^-w)
@@ -49,7 +48,8 @@
 // in the scalar one, so they round identically, and tanhWithDerivative's two outputs are
 // bit-identical to tanh's and tanhDerivative's. The bounds over all 2^32 inputs: npm run verify.
 import {
-  MINUS_LOG2E, MAGIC_BIAS, MINUS_LN2_HI, MINUS_LN2_LO, SCALED_ONE, UNSCALE, Z_MAX, scaledExpm1, scaledExpm1X4,
+  SCALED_ONE, UNSCALE, Z_MAX, expBias, expBiasX4, expReduced, expReducedX4, expScale, expScaleX4, scaledExpm1,
+  scaledExpm1X4,
 } from "./exp";
 import {
   KERNEL_TANH as TANH,
@@ -77,11 +77,9 @@ export const TANH_TINY: f32 = reinterpret<f32>(0x39B89BA3); // 0x1.713746p-12
   }
   const z = f32x4.abs(x);
   const w = f32x4.pmin(f32x4.add(z, z), f32x4.splat(Z_MAX));
-  const biased = f32x4.add(f32x4.mul(w, f32x4.splat(MINUS_LOG2E)), f32x4.splat(MAGIC_BIAS));
-  const s = i32x4.shl(biased, 23);
-  const n = f32x4.sub(biased, f32x4.splat(MAGIC_BIAS));
-  const t = f32x4.add(f32x4.sub(f32x4.mul(n, f32x4.splat(MINUS_LN2_HI)), w), f32x4.mul(n, f32x4.splat(MINUS_LN2_LO)));
-  const p = scaledExpm1X4(t, s);
+  const biased = expBiasX4(w);
+  const s = expScaleX4(biased);
+  const p = scaledExpm1X4(expReducedX4(w, biased), s);
   const e = f32x4.add(p, s);
   const d = f32x4.add(f32x4.splat(SCALED_ONE), e);
   if (kind == TANH || kind == TANH_WITH_DERIVATIVE) {
@@ -109,11 +107,9 @@ export const TANH_TINY: f32 = reinterpret<f32>(0x39B89BA3); // 0x1.713746p-12
   const z = Mathf.abs(x);
   const doubled = z + z;
   const w = select<f32>(Z_MAX, doubled, Z_MAX < doubled);
-  const biased = w * MINUS_LOG2E + MAGIC_BIAS;
-  const s = reinterpret<f32>(reinterpret<i32>(biased) << 23);
-  const n = biased - MAGIC_BIAS;
-  const t = (n * MINUS_LN2_HI - w) + n * MINUS_LN2_LO;
-  const p = scaledExpm1(t, s);
+  const biased = expBias(w);
+  const s = expScale(biased);
+  const p = scaledExpm1(expReduced(w, biased), s);
   const e = p + s;
   const d = SCALED_ONE + e;
   if (kind == TANH || kind == TANH_WITH_DERIVATIVE) {

@@ -20,25 +20,37 @@ const SCALE: Float64Array = (() => {
   return table;
 })();
 
+// The exponential's parts (assembly/exp.ts), kept in module variables rather than an object
+// per element.
+let scaleS = 0; // s = 2^(SCALE_SHIFT + n)
+let scaledP = 0; // P = s * (e^t - 1)
+
 /**
- * 2^SCALE_SHIFT * e^-z for z in [0, Z_MAX] or NaN: assembly/exp.ts, step for step. The fround is
- * left out only where the float32 operation is exact (see exp.ts): biased - MAGIC_BIAS,
- * n * MINUS_LN2_HI, n * MINUS_LN2_HI - z (Sterbenz) and t * s (a power of two); npm run verify
- * confirms bit-identity on every input.
+ * s and P for w in [0, Z_MAX] or NaN: assembly/exp.ts, step for step. The fround is left out
+ * only where the float32 operation is exact (see exp.ts): biased - MAGIC_BIAS, n * MINUS_LN2_HI,
+ * n * MINUS_LN2_HI - w (Sterbenz) and t * s (a power of two); npm run verify confirms
+ * bit-identity on every input.
  */
-function scaledExpNegative(z: number): number {
-  const biased = fround(fround(z * K.MINUS_LOG2E) + K.MAGIC_BIAS);
+function expParts(w: number): void {
+  const biased = fround(fround(w * K.MINUS_LOG2E) + K.MAGIC_BIAS);
   const n = biased - K.MAGIC_BIAS;
   // (0 - n) | 0 is -n as a small integer (V8's fast path for array indices; -0 would not be one)
   // and 0 for a NaN input, whose result is NaN whatever s is, as in the kernels.
   const s = SCALE[(0 - n) | 0]!;
-  const t = fround(n * K.MINUS_LN2_HI - z + fround(n * K.MINUS_LN2_LO));
+  const t = fround(n * K.MINUS_LN2_HI - w + fround(n * K.MINUS_LN2_LO));
   const t2 = fround(t * t);
-  const q01 = fround(fround(K.C2 * t) + K.C1);
-  const q23 = fround(fround(K.C4 * t) + K.C3);
-  const q45 = fround(fround(K.C6 * t) + K.C5);
-  const q = fround(fround(fround(q23 * t2) + q01) + fround(q45 * fround(t2 * t2)));
-  return fround(fround(t * s * q) + s);
+  const r01 = fround(fround(K.C3 * t) + K.C2);
+  const r23 = fround(fround(K.C5 * t) + K.C4);
+  const r = fround(fround(fround(r23 * t2) + r01) + fround(K.C6 * fround(t2 * t2)));
+  const ts = t * s;
+  scaledP = fround(ts + fround(ts * fround(t * r)));
+  scaleS = s;
+}
+
+/** E = 2^SCALE_SHIFT * e^-z for z in [0, Z_MAX] or NaN: exp.ts's scaledExpNegative. */
+function scaledExpNegative(z: number): number {
+  expParts(z);
+  return fround(scaledP + scaleS);
 }
 
 /** f = sigma(-|x|) for a float32 x: assembly/sigmoid.ts, step for step. */
@@ -102,30 +114,10 @@ export function siluDerivative(x: number): number {
   return siluDerivativeFrom(x, z, big, scaledProduct(z, big));
 }
 
-// tanh (assembly/tanh.ts): the exponential of w = 2|x| in expm1 form. Its two results are kept in
-// module variables rather than an object per element.
-let scaledP = 0; // P = s * (e^t - 1)
-let scaleS = 0; // s = 2^(64 + n)
-
-/**
- * s and P for w = min(2|x|, Z_MAX): assembly/tanh.ts and exp.ts's scaledExpm1, step for step.
- * The fround is left out where the float32 operation is exact, as in scaledExpNegative, and for
- * z + z and t * s (s a power of two).
- */
+/** s and P for w = min(2|x|, Z_MAX): assembly/tanh.ts (z + z is exact). */
 function tanhExpParts(x: number): void {
   const doubled = 2 * Math.abs(x);
-  const w = K.Z_MAX < doubled ? K.Z_MAX : doubled;
-  const biased = fround(fround(w * K.MINUS_LOG2E) + K.MAGIC_BIAS);
-  const n = biased - K.MAGIC_BIAS;
-  const s = SCALE[(0 - n) | 0]!;
-  const t = fround(n * K.MINUS_LN2_HI - w + fround(n * K.MINUS_LN2_LO));
-  const t2 = fround(t * t);
-  const r01 = fround(fround(K.C3 * t) + K.C2);
-  const r23 = fround(fround(K.C5 * t) + K.C4);
-  const r = fround(fround(fround(r23 * t2) + r01) + fround(K.C6 * fround(t2 * t2)));
-  const ts = t * s;
-  scaledP = fround(ts + fround(ts * fround(t * r)));
-  scaleS = s;
+  expParts(K.Z_MAX < doubled ? K.Z_MAX : doubled);
 }
 
 /** tanh(x) from the shared steps (tanhExpParts(x) must have run). */

@@ -9,7 +9,7 @@ import type { Backend, Heap, KernelId, Scratch } from '../backend.js';
 import { KERNEL_IDS, SELF_CHECK_HASHES, SELF_CHECK_INPUTS, type KernelName } from '../generated/kernels.js';
 import { hashFloat32Bits } from '../hash.js';
 import { JsBackend } from './js.js';
-import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64, THREADS_MEMORY_PAGES, THREADS_WASM_PATCH } from '../generated/wasm.js';
+import { SCALAR_WASM_HEX, SIMD_WASM_HEX, THREADS_MEMORY_PAGES, THREADS_WASM_PATCH } from '../generated/wasm.js';
 
 export type WasmFlavor = 'simd' | 'scalar';
 
@@ -35,12 +35,12 @@ const decoded: Partial<Record<Build, Uint8Array<ArrayBuffer>>> = {};
 
 /** The embedded bytes of a build, decoded once (the threads build patched from the SIMD one). */
 export function wasmBytes(build: Build): Uint8Array<ArrayBuffer> {
-  return (decoded[build] ??= build === 'threads' ? patched(wasmBytes('simd'), THREADS_WASM_PATCH) : base64Decode(build === 'simd' ? SIMD_WASM_BASE64 : SCALAR_WASM_BASE64));
+  return (decoded[build] ??= build === 'threads' ? patched(wasmBytes('simd'), THREADS_WASM_PATCH) : hexDecode(build === 'simd' ? SIMD_WASM_HEX : SCALAR_WASM_HEX));
 }
 
 /** Applies a patch of scripts/embed-wasm.mjs: runs of [bytes to copy, bytes to skip, bytes to insert]. */
 function patched(from: Uint8Array, runs: readonly (readonly [number, number, string])[]): Uint8Array<ArrayBuffer> {
-  const inserts = runs.map(([, , insert]) => base64Decode(insert));
+  const inserts = runs.map(([, , insert]) => hexDecode(insert));
   const out = new Uint8Array(runs.reduce((n, [copy], k) => n + copy + inserts[k]!.length, 0));
   let [i, j] = [0, 0];
   runs.forEach(([copy, skip], k) => {
@@ -52,13 +52,12 @@ function patched(from: Uint8Array, runs: readonly (readonly [number, number, str
   return out;
 }
 
-function base64Decode(text: string): Uint8Array<ArrayBuffer> {
-  // Node's Buffer decodes natively (a millisecond less on the first call); browsers have atob.
-  const NodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: 'base64'): Uint8Array } }).Buffer;
-  if (NodeBuffer) return new Uint8Array(NodeBuffer.from(text, 'base64'));
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+function hexDecode(text: string): Uint8Array<ArrayBuffer> {
+  // Node's Buffer decodes natively (a millisecond less on the first call).
+  const NodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: 'hex'): Uint8Array } }).Buffer;
+  if (NodeBuffer) return new Uint8Array(NodeBuffer.from(text, 'hex'));
+  const bytes = new Uint8Array(text.length >> 1);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
   return bytes;
 }
 
