@@ -19,3 +19,17 @@ export const KERNEL_TANH: i32 = 7;
 export const KERNEL_TANH_DERIVATIVE: i32 = 8;
 export const KERNEL_TANH_DERIVATIVE_FROM_OUTPUT: i32 = 9;
 export const KERNEL_TANH_WITH_DERIVATIVE: i32 = 10;
+
+// softplus and logSigmoid (softplus.ts). softplus' is sigmoid itself (sigmoid.ts): no kernel.
+export const KERNEL_SOFTPLUS: i32 = 11;
+export const KERNEL_SOFTPLUS_WITH_DERIVATIVE: i32 = 12;
+export const KERNEL_LOG_SIGMOID: i32 = 13;
+export const KERNEL_LOG_SIGMOID_DERIVATIVE: i32 = 14;
+export const KERNEL_LOG_SIGMOID_WITH_DERIVATIVE: i32 = 15;
+
+/** Whether kernel `id` has a second result, which it writes to run()'s output2. */
+// @ts-ignore: decorator
+@inline export function hasSecondResult(id: i32): bool {
+  return id == KERNEL_SIGMOID_WITH_DERIVATIVE || id == KERNEL_SILU_WITH_DERIVATIVE || id == KERNEL_TANH_WITH_DERIVATIVE ||
+    id == KERNEL_SOFTPLUS_WITH_DERIVATIVE || id == KERNEL_LOG_SIGMOID_WITH_DERIVATIVE;
+}

@@ -1,7 +1,7 @@
 // The one place the layout of linear memory is defined; the TypeScript wrapper reads it from
 // these exports and never assumes numbers of its own.
 //
-//   [static data][scratch input][scratch output][scratch output 2][heap: resident arrays ...]
+//   [static data][scratch input][scratch output][scratch output 2][tail][heap: resident arrays ...]
 //
 // The copy path streams any input through the three scratch buffers, SCRATCH_LENGTH floats at
 // a time, so memory never grows per call. The size keeps one chunk of input and outputs
@@ -20,16 +20,23 @@ export const SCRATCH_INPUT: usize = memory.data(SCRATCH_LENGTH << 2, ALIGN);
 export const SCRATCH_OUTPUT: usize = memory.data(SCRATCH_LENGTH << 2, ALIGN);
 export const SCRATCH_OUTPUT2: usize = memory.data(SCRATCH_LENGTH << 2, ALIGN);
 
+// A kernel call's own 192 bytes, where the SIMD build (map.ts) runs the last, partial block of
+// a length that is not a multiple of 16: three blocks (input, output, output 2). Every caller
+// passes its own to run(): these are the calling thread's.
+/** Bytes of a tail area. */
+export const TAIL_BYTES: i32 = 3 * 16 * 4;
+export const SCRATCH_TAIL: usize = memory.data(TAIL_BYTES, ALIGN);
+
 // The threads build (SIMD over shared memory, for the worker pool) adds, for each of up to
-// MAX_WORKERS workers, a status word and three scratch buffers of its own. A worker streams
+// MAX_WORKERS workers, a status word, three scratch buffers and a tail area of its own. A worker streams
 // data that lives outside this memory (a SharedArrayBuffer) through its scratch buffers, and
 // sets its status word with an atomic store when its share of a call is done; the thread that
 // started the call waits on the words. The other builds have no workers and reserve nothing.
 
 /** Workers the pool can run at most (0 in the single-threaded builds). */
 export const MAX_WORKERS: i32 = ASC_FEATURE_THREADS ? 16 : 0;
-/** Bytes of worker k's three scratch buffers (input, output, output 2, in that order). */
-export const WORKER_SCRATCH_STRIDE: i32 = 3 * (SCRATCH_LENGTH << 2);
+/** Bytes of worker k's scratch: buffers input, output, output 2, then its tail area, in that order. */
+export const WORKER_SCRATCH_STRIDE: i32 = 3 * (SCRATCH_LENGTH << 2) + TAIL_BYTES;
 // (A reservation cannot be empty: the single-threaded builds reserve one aligned unit, unused.)
 /** One i32 per worker: 0 while its share is pending, 1 when done, 2 when it failed. */
 export const WORKER_STATUS: usize = memory.data(ASC_FEATURE_THREADS ? MAX_WORKERS << 2 : ALIGN, ALIGN);

@@ -45,6 +45,9 @@ const NAIVE = {
     const s = 1 / (1 + Math.exp(-x));
     return s * (1 + x * (1 - s));
   },
+  softplus: (x) => Math.log1p(Math.exp(x)),
+  logSigmoid: (x) => -Math.log1p(Math.exp(-x)),
+  logSigmoidDerivative: (x) => 1 / (1 + Math.exp(x)),
 };
 
 /** The function being raced, set by each race message. */

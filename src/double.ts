@@ -133,3 +133,24 @@ export function tanhDerivative(x: number): number {
 export function tanhDerivativeFromOutput(y: number): number {
   return (1 - y) * (1 + y);
 }
+
+/**
+ * softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^-|x|): e^-|x| <= 1 never overflows, and the
+ * log1p term is at most ln 2, so for x > 0 it reaches the sum damped (by <= 0.72 near 0, by far
+ * more beyond) and softplus(x) = x exactly once it is below half an ulp of x; for x <= 0 the
+ * result is log1p(e^x) itself, e^x in the tail (subnormals computed by Math.exp).
+ */
+export function softplus(x: number): number {
+  const term = Math.log1p(Math.exp(-Math.abs(x)));
+  return x > 0 ? x + term : term;
+}
+
+/** logSigmoid(x) = -softplus(-x) (the negation is exact). */
+export function logSigmoid(x: number): number {
+  return -softplus(-x);
+}
+
+/** logSigmoid'(x) = sigma(-x) (the negation is exact). */
+export function logSigmoidDerivative(x: number): number {
+  return sigmoid(-x);
+}

@@ -51,10 +51,16 @@ const ROWS = {
   tanhDerivative: { input: 'x', bound: 3, double: double.tanhDerivative },
   tanhDerivativeFromOutput: { input: 'y', bound: 3, double: double.tanhDerivativeFromOutput },
   tanhWithDerivative: { pair: ['tanh', 'tanhDerivative'] },
+  softplus: { input: 'x', bound: 1, double: double.softplus },
+  // softplus' is sigmoid itself (ALIASES), and the fused kernel's dy is bit for bit sigmoid(x).
+  softplusWithDerivative: { pair: ['softplus', 'sigmoid'] },
+  logSigmoid: { input: 'x', bound: 1, double: double.logSigmoid },
+  logSigmoidDerivative: { input: 'x', bound: 2, double: double.logSigmoidDerivative },
+  logSigmoidWithDerivative: { pair: ['logSigmoid', 'logSigmoidDerivative'] },
 } as const satisfies Record<KernelName, Single | Pair>;
 
 /** Other names of functions: each is the same function object as the one it names, on every engine and pool. */
-export const ALIASES = { swish: 'silu' } as const satisfies Record<string, FunctionName>;
+export const ALIASES = { swish: 'silu', softplusDerivative: 'sigmoid' } as const satisfies Record<string, FunctionName>;
 
 type Rows = typeof ROWS;
 /** The name of a public array function. */

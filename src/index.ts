@@ -97,10 +97,18 @@ export const {
   tanhDerivative,
   tanhDerivativeFromOutput,
   tanhWithDerivative,
+  softplus,
+  softplusWithDerivative,
+  logSigmoid,
+  logSigmoidDerivative,
+  logSigmoidWithDerivative,
 } = defaults as EngineFunctions;
 
 /** Swish (Ramachandran et al.), the same function as silu. */
 export const swish: ElementwiseFunction = silu;
+
+/** The derivative of softplus, log(1 + e^x), is the logistic sigmoid: the same function as sigmoid. */
+export const softplusDerivative: ElementwiseFunction = sigmoid;
 
 /** Allocates a resident array in the default engine's memory (see Engine.alloc). */
 export function alloc(length: number): ResidentArray {

@@ -14,8 +14,13 @@ export interface KernelExports {
   readonly SCRATCH_INPUT: WebAssembly.Global;
   readonly SCRATCH_OUTPUT: WebAssembly.Global;
   readonly SCRATCH_OUTPUT2: WebAssembly.Global;
+  readonly SCRATCH_TAIL: WebAssembly.Global;
+  readonly TAIL_BYTES: WebAssembly.Global;
   heapBase(): number;
-  /** Applies kernel `id` (KERNEL_IDS) to `length` floats at byte addresses of the memory. */
-  run(id: number, input: number, output: number, output2: number, length: number): void;
+  /**
+   * Applies kernel `id` (KERNEL_IDS) to `length` floats at byte addresses of the memory; `tail`:
+   * TAIL_BYTES that no other thread uses during the call (SCRATCH_TAIL on the calling thread).
+   */
+  run(id: number, input: number, output: number, output2: number, length: number, tail: number): void;
 }
 

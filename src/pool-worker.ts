@@ -3,13 +3,8 @@
 // status word in that memory (an atomic store and notify), never by message, so that the
 // calling thread can wait on all workers with Atomics. It allocates nothing in the shared
 // memory: the layout (its scratch buffers and status word) comes from the module's exports.
-import type * as Loader from '@assemblyscript/loader';
-import * as loader from './generated/loader.js';
 import type { KernelExports } from './kernels.js';
 import { DONE, FAILED, nodeBuiltin, type FromWorker, type Location, type ToWorker } from './pool-protocol.js';
-
-const { instantiate } = loader as unknown as typeof Loader;
-
 
 interface Port {
   post(message: FromWorker): void;
@@ -34,9 +29,12 @@ const channel = port();
 channel.listen((message) => {
   if (message.type === 'init') {
     slot = message.slot;
-    instantiate<Record<string, unknown>>(message.module, { env: { memory: message.memory } }).then(
-      (result) => {
-        exports = result.exports as unknown as KernelExports;
+    // The plain WebAssembly API: the module is the one the calling thread compiled (with the
+    // loader) and its exports are numbers only, so the loader's helpers would add nothing here
+    // but their size to the worker's bundle.
+    WebAssembly.instantiate(message.module, { env: { memory: message.memory } }).then(
+      (instance) => {
+        exports = instance.exports as unknown as KernelExports;
         channel.post({ type: 'ready' });
       },
       (error: unknown) => channel.post({ type: 'failed', name: 'Error', message: `the pool's worker could not start: ${String(error)}` }),
@@ -67,6 +65,7 @@ function run(wasm: KernelExports, job: Extract<ToWorker, { type: 'job' }>): void
   const chunk = wasm.SCRATCH_LENGTH.value as number;
   const scratch = (wasm.WORKER_SCRATCH.value as number) + slot * (wasm.WORKER_SCRATCH_STRIDE.value as number);
   const scratchAt = [scratch, scratch + chunk * 4, scratch + chunk * 8] as const;
+  const tail = scratch + chunk * 12; // after the three buffers (memory.ts)
   const memory = wasm.memory.buffer;
   const viewOf = (at: Location, from: number, count: number): Float32Array | undefined =>
     'buffer' in at ? new Float32Array(at.buffer, at.byteOffset + from * 4, count) : undefined;
@@ -79,7 +78,7 @@ function run(wasm: KernelExports, job: Extract<ToWorker, { type: 'job' }>): void
     const input = pointer(job.x, from, scratchAt[0]);
     const output = pointer(job.out, from, scratchAt[1]);
     const output2 = pointer(job.out2, from, scratchAt[2]);
-    wasm.run(job.kernel, input, output, output2, count);
+    wasm.run(job.kernel, input, output, output2, count, tail);
     const out = viewOf(job.out, from, count);
     if (out) out.set(new Float32Array(memory, scratchAt[1], count));
     const out2 = job.out2 && viewOf(job.out2, from, count);

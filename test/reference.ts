@@ -10,6 +10,11 @@ function sigmoid(x: number): number {
   return x > 0 ? 1 / (1 + e) : e / (1 + e);
 }
 
+/** log(1 + e^x) = max(x, 0) + log1p(e^-|x|): neither tail cancels or overflows. */
+function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
 export const REFERENCES: Record<SingleName, (x: number) => number> = {
   sigmoid,
   sigmoidDerivative(x) {
@@ -25,6 +30,9 @@ export const REFERENCES: Record<SingleName, (x: number) => number> = {
     return (4 * e) / ((1 + e) * (1 + e));
   },
   tanhDerivativeFromOutput: (y) => (1 - y) * (1 + y),
+  softplus,
+  logSigmoid: (x) => -softplus(-x),
+  logSigmoidDerivative: (x) => sigmoid(-x),
   siluDerivative(x) {
     if (x === Infinity) return 1;
     if (x === -Infinity) return -0;
@@ -37,9 +45,12 @@ export const REFERENCES: Record<SingleName, (x: number) => number> = {
  * Where the kernels change regime, for the sampled tests to sweep densely around (both signs):
  * e^-|x| turns subnormal (87.34) and every result rounds to 0 (103.97); 1 - sigma(-|x|) rounds
  * to 1 (16.64); the clamp at Z_MAX = 112; silu' crosses zero (1.2785); tanh returns x below
- * 0x1.713746p-12, rounds to 1 from 9.01, tanh' turns subnormal (43.7) and 0 (52.7), w clamps (56).
+ * 0x1.713746p-12, rounds to 1 from 9.01, tanh' turns subnormal (43.7) and 0 (52.7), w clamps (56);
+ * softplus(x) = x from 14.556091, log1p's argument reduction switches at e^-|x| = 1/2 (ln 2).
  */
-export const REGIMES: readonly number[] = [87.33655, 103.97208, 16.635532, 112, 1.2784645, 0.00035237765, 9.010913, 43.668, 52.7, 56];
+export const REGIMES: readonly number[] = [
+  87.33655, 103.97208, 16.635532, 112, 1.2784645, 0.00035237765, 9.010913, 43.668, 52.7, 56, 14.556091, 0.6931472,
+];
 
 /**
  * Exact values every path (float32, float64, number; the pairs too) must give: [x, f(x)] for
@@ -54,4 +65,8 @@ export const SPECIAL_VALUES: Record<SingleName, readonly (readonly [number, numb
   tanh: [[NaN, NaN], [Infinity, 1], [-Infinity, -1], [0, 0], [-0, -0], [2 ** -149, 2 ** -149], [-(2 ** -149), -(2 ** -149)], [2 ** 100, 1]],
   tanhDerivative: [[NaN, NaN], [Infinity, 0], [-Infinity, 0], [0, 1], [-0, 1], [2 ** 100, 0]],
   tanhDerivativeFromOutput: [[NaN, NaN], [1, 0], [-1, 0], [0, 1], [-0, 1], [Infinity, -Infinity], [-Infinity, -Infinity]],
+  // softplus(+-0) = ln 2 is not listed: the float32 and the double results differ (rounded to each).
+  softplus: [[NaN, NaN], [Infinity, Infinity], [-Infinity, 0], [2 ** 100, 2 ** 100], [-(2 ** 100), 0]],
+  logSigmoid: [[NaN, NaN], [Infinity, -0], [-Infinity, -Infinity], [2 ** 100, -0], [-(2 ** 100), -(2 ** 100)]],
+  logSigmoidDerivative: [[NaN, NaN], [Infinity, 0], [-Infinity, 1], [0, 0.5], [-0, 0.5], [2 ** 100, 0]],
 };

@@ -27,9 +27,8 @@ let scaledP = 0; // P = s * (e^t - 1)
 
 /**
  * s and P for w in [0, Z_MAX] or NaN: assembly/exp.ts, step for step. The fround is left out
- * only where the float32 operation is exact (see exp.ts): biased - MAGIC_BIAS, n * MINUS_LN2_HI,
- * n * MINUS_LN2_HI - w (Sterbenz) and t * s (a power of two); npm run verify confirms
- * bit-identity on every input.
+ * only where the float32 operation is exact (see exp.ts): biased - MAGIC_BIAS, n * MINUS_LN2_HI
+ * and n * MINUS_LN2_HI - w (Sterbenz); npm run verify confirms bit-identity on every input.
  */
 function expParts(w: number): void {
   const biased = fround(fround(w * K.MINUS_LOG2E) + K.MAGIC_BIAS);
@@ -42,7 +41,9 @@ function expParts(w: number): void {
   const r01 = fround(fround(K.C3 * t) + K.C2);
   const r23 = fround(fround(K.C5 * t) + K.C4);
   const r = fround(fround(fround(r23 * t2) + r01) + fround(K.C6 * fround(t2 * t2)));
-  const ts = t * s;
+  // t * s is rounded although s is a power of two: it falls into the subnormals when t is tiny
+  // and n is near -162, and the WASM multiplication rounds there.
+  const ts = fround(t * s);
   scaledP = fround(ts + fround(ts * fround(t * r)));
   scaleS = s;
 }
@@ -153,6 +154,60 @@ export function tanhDerivativeFromOutput(y: number): number {
   return fround(fround(1 - y) * fround(1 + y));
 }
 
+// softplus and logSigmoid (assembly/softplus.ts): logSigmoid(x) = -softplus(-x) runs the same
+// steps with the linear part taken for x < 0 and the result negated. The fused kernels' second
+// result, sigma(x) or sigma(-x), is kept in a module variable.
+let sigmaOut = 0;
+
+/** softplus(x), or logSigmoid(x) if `negated`; sets sigmaOut to sigma(x) (sigma(-x)). */
+function softplusFamily(x: number, negated: boolean): number {
+  const ax = Math.abs(x);
+  const z = K.Z_MAX < ax ? K.Z_MAX : ax; // pmin(|x|, Z_MAX): NaN stays
+  expParts(z);
+  const p = scaledP;
+  const s = scaleS;
+  const scaled = fround(p + s);
+  const u = fround(scaled * K.UNSCALE);
+  const linear = negated ? x < 0 : x > 0;
+  const uError = fround(fround(p - fround(scaled - s)) * K.UNSCALE);
+  const halfU = fround(u * 0.5);
+  const upper = u >= 0.5;
+  const f = upper ? fround(halfU - 0.5) : u;
+  const ratio = fround(f / fround(2 + f));
+  const r2 = fround(ratio * ratio);
+  const series = fround(r2 * fround(fround(fround(fround(K.LOG1P_R2 * r2) + K.LOG1P_R1) * r2) + K.LOG1P_R0));
+  const a = fround(ratio * fround(f - series));
+  const s1 = fround(f - a);
+  const e1 = fround(fround(f - s1) - a);
+  const kHi = upper ? K.LN2_HI : 0;
+  const sum = fround(kHi + s1);
+  const e2 = fround(s1 - fround(sum - kHi));
+  const low = fround(fround(fround(e1 + e2) + (upper ? K.LN2_LO : 0)) + fround(uError * fround(1 - halfU)));
+  const m = linear ? z : 0;
+  const big = sum < m ? m : sum; // pmax(sum, m)
+  const small = sum < m ? sum : m; // pmin(m, sum)
+  const y = fround(big + small);
+  const e3 = fround(small - fround(y - big));
+  const r = fround(y + fround(e3 + low));
+  const fs = fround(u - fround(u * fround(scaled / fround(K.SCALED_ONE + scaled))));
+  sigmaOut = linear ? fround(1 - fs) : fs;
+  return negated ? (x < -r ? x : -r) : r < x ? x : r;
+}
+
+export function softplus(x: number): number {
+  return softplusFamily(x, false);
+}
+
+export function logSigmoid(x: number): number {
+  return softplusFamily(x, true);
+}
+
+/** logSigmoid'(x) = sigma(-x): sigmoid's steps with the sign test reversed (assembly/softplus.ts). */
+export function logSigmoidDerivative(x: number): number {
+  const f = logisticOfMinusAbs(x);
+  return x < 0 ? fround(1 - f) : f;
+}
+
 /**
  * One loop per kernel, each its own small function: V8 inlines the whole kernel into each loop
  * then, where one function holding all four loops exceeds its inlining budget and pays a call
@@ -199,6 +254,27 @@ const LOOPS: Record<KernelName, (s: Scratch, length: number) => void> = {
       tanhExpParts(x);
       output[i] = tanhFromParts(x);
       output2[i] = tanhDerivativeFromParts();
+    }
+  },
+  softplus({ input, output }, length) {
+    for (let i = 0; i < length; i++) output[i] = softplusFamily(input[i]!, false);
+  },
+  softplusWithDerivative({ input, output, output2 }, length) {
+    for (let i = 0; i < length; i++) {
+      output[i] = softplusFamily(input[i]!, false);
+      output2[i] = sigmaOut;
+    }
+  },
+  logSigmoid({ input, output }, length) {
+    for (let i = 0; i < length; i++) output[i] = softplusFamily(input[i]!, true);
+  },
+  logSigmoidDerivative({ input, output }, length) {
+    for (let i = 0; i < length; i++) output[i] = logSigmoidDerivative(input[i]!);
+  },
+  logSigmoidWithDerivative({ input, output, output2 }, length) {
+    for (let i = 0; i < length; i++) {
+      output[i] = softplusFamily(input[i]!, true);
+      output2[i] = sigmaOut;
     }
   },
   sigmoidWithDerivative({ input, output, output2 }, length) {

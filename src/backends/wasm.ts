@@ -254,6 +254,7 @@ export class WasmBackend implements Backend, Heap {
   readonly layout: { readonly maxWorkers: number; readonly workerStatus: number };
   private readonly memory: WebAssembly.Memory;
   private readonly pointers: readonly [number, number, number];
+  private readonly tail: number;
   private views: Scratch | undefined;
   /** Free byte ranges above the static data, sorted by address, never adjacent. */
   private readonly free_: { start: number; end: number }[] = [];
@@ -271,8 +272,10 @@ export class WasmBackend implements Backend, Heap {
       exports.SCRATCH_OUTPUT.value as number,
       exports.SCRATCH_OUTPUT2.value as number,
     ];
+    this.tail = exports.SCRATCH_TAIL.value as number;
+    // The tail area follows the scratch buffers (memory.ts): no caller's array may share it either.
     this.scratchStart = Math.min(...this.pointers);
-    this.scratchEnd = Math.max(...this.pointers) + this.scratchLength * 4;
+    this.scratchEnd = this.tail + (exports.TAIL_BYTES.value as number);
     const heapBase = exports.heapBase();
     const end = this.memory.buffer.byteLength;
     if (end > heapBase) this.free_.push({ start: heapBase, end });
@@ -305,7 +308,7 @@ export class WasmBackend implements Backend, Heap {
   }
 
   runAt(kernel: KernelId, input: number, output: number, output2: number, length: number): void {
-    this.exports.run(kernel, input, output, output2, length);
+    this.exports.run(kernel, input, output, output2, length, this.tail);
   }
 
   alloc(bytes: number): number {
