@@ -19,8 +19,12 @@ import {
   KERNEL_LOG_SIGMOID,
   KERNEL_LOG_SIGMOID_DERIVATIVE,
   KERNEL_LOG_SIGMOID_WITH_DERIVATIVE,
+  KERNEL_GELU,
+  KERNEL_GELU_DERIVATIVE,
+  KERNEL_GELU_WITH_DERIVATIVE,
   hasSecondResult,
 } from "./kernel-ids";
+import { gelu, geluX4 } from "./gelu";
 import { logistic, logisticX4 } from "./sigmoid";
 import { silu, siluX4 } from "./silu";
 import { softplus, softplusX4 } from "./softplus";
@@ -43,6 +47,7 @@ export const LANES: i32 = ASC_FEATURE_SIMD ? 4 : 1;
   else if (kernel <= KERNEL_SILU_WITH_DERIVATIVE) siluX4(kernel, x, out, out2);
   else if (kernel <= KERNEL_TANH_WITH_DERIVATIVE) tanhX4(kernel, x, out, out2);
   else if (kernel <= KERNEL_LOG_SIGMOID_WITH_DERIVATIVE) softplusX4(kernel, x, out, out2);
+  else if (kernel <= KERNEL_GELU_WITH_DERIVATIVE) geluX4(kernel, x, out, out2);
   else unreachable();
 }
 
@@ -52,6 +57,7 @@ export const LANES: i32 = ASC_FEATURE_SIMD ? 4 : 1;
   else if (kernel <= KERNEL_SILU_WITH_DERIVATIVE) silu(kernel, x, out, out2);
   else if (kernel <= KERNEL_TANH_WITH_DERIVATIVE) tanh(kernel, x, out, out2);
   else if (kernel <= KERNEL_LOG_SIGMOID_WITH_DERIVATIVE) softplus(kernel, x, out, out2);
+  else if (kernel <= KERNEL_GELU_WITH_DERIVATIVE) gelu(kernel, x, out, out2);
   else unreachable();
 }
 
@@ -145,6 +151,15 @@ function logSigmoidDerivativeKernel(input: usize, output: usize, output2: usize,
 function logSigmoidWithDerivativeKernel(input: usize, output: usize, output2: usize, count: usize): void {
   map(KERNEL_LOG_SIGMOID_WITH_DERIVATIVE, input, output, output2, count);
 }
+function geluKernel(input: usize, output: usize, output2: usize, count: usize): void {
+  map(KERNEL_GELU, input, output, output2, count);
+}
+function geluDerivativeKernel(input: usize, output: usize, output2: usize, count: usize): void {
+  map(KERNEL_GELU_DERIVATIVE, input, output, output2, count);
+}
+function geluWithDerivativeKernel(input: usize, output: usize, output2: usize, count: usize): void {
+  map(KERNEL_GELU_WITH_DERIVATIVE, input, output, output2, count);
+}
 
 /** Runs kernel `kernel`'s loop over `count` units (blocks or floats, see map). */
 function units(kernel: i32, input: usize, output: usize, output2: usize, count: usize): void {
@@ -165,6 +180,9 @@ function units(kernel: i32, input: usize, output: usize, output2: usize, count: 
     case KERNEL_LOG_SIGMOID: return logSigmoidKernel(input, output, output2, count);
     case KERNEL_LOG_SIGMOID_DERIVATIVE: return logSigmoidDerivativeKernel(input, output, output2, count);
     case KERNEL_LOG_SIGMOID_WITH_DERIVATIVE: return logSigmoidWithDerivativeKernel(input, output, output2, count);
+    case KERNEL_GELU: return geluKernel(input, output, output2, count);
+    case KERNEL_GELU_DERIVATIVE: return geluDerivativeKernel(input, output, output2, count);
+    case KERNEL_GELU_WITH_DERIVATIVE: return geluWithDerivativeKernel(input, output, output2, count);
     default: unreachable();
   }
 }

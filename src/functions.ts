@@ -57,6 +57,9 @@ const ROWS = {
   logSigmoid: { input: 'x', bound: 1, double: double.logSigmoid },
   logSigmoidDerivative: { input: 'x', bound: 2, double: double.logSigmoidDerivative },
   logSigmoidWithDerivative: { pair: ['logSigmoid', 'logSigmoidDerivative'] },
+  gelu: { input: 'x', bound: 3, double: double.gelu },
+  geluDerivative: { input: 'x', bound: 3, double: double.geluDerivative },
+  geluWithDerivative: { pair: ['gelu', 'geluDerivative'] },
 } as const satisfies Record<KernelName, Single | Pair>;
 
 /** Other names of functions: each is the same function object as the one it names, on every engine and pool. */

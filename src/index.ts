@@ -102,6 +102,9 @@ export const {
   logSigmoid,
   logSigmoidDerivative,
   logSigmoidWithDerivative,
+  gelu,
+  geluDerivative,
+  geluWithDerivative,
 } = defaults as EngineFunctions;
 
 /** Swish (Ramachandran et al.), the same function as silu. */

@@ -2,6 +2,7 @@
 // accuracy test round to float32 and measure the kernels against. Typed by the registry, so a
 // function without a reference does not compile. Each must be accurate to far below one float32
 // ulp over the whole float32 range (including where the result is subnormal).
+import * as double from '../build/lib/double.js';
 import type { SingleName } from '../build/lib/functions.js';
 
 /** sigma(x), from e = e^-|x| so that neither tail cancels or overflows. */
@@ -33,6 +34,10 @@ export const REFERENCES: Record<SingleName, (x: number) => number> = {
   softplus,
   logSigmoid: (x) => -softplus(-x),
   logSigmoidDerivative: (x) => sigmoid(-x),
+  // JS has no erf: the package's double-precision forms, within 2 (gelu) and 3 (gelu') ulp of
+  // double (test/double.test.ts checks them against mpmath), relative through gelu''s root.
+  gelu: double.gelu,
+  geluDerivative: double.geluDerivative,
   siluDerivative(x) {
     if (x === Infinity) return 1;
     if (x === -Infinity) return -0;
@@ -46,10 +51,13 @@ export const REFERENCES: Record<SingleName, (x: number) => number> = {
  * e^-|x| turns subnormal (87.34) and every result rounds to 0 (103.97); 1 - sigma(-|x|) rounds
  * to 1 (16.64); the clamp at Z_MAX = 112; silu' crosses zero (1.2785); tanh returns x below
  * 0x1.713746p-12, rounds to 1 from 9.01, tanh' turns subnormal (43.7) and 0 (52.7), w clamps (56);
- * softplus(x) = x from 14.556091, log1p's argument reduction switches at e^-|x| = 1/2 (ln 2).
+ * softplus(x) = x from 14.556091, log1p's argument reduction switches at e^-|x| = 1/2 (ln 2);
+ * gelu's series forms end at 0.4 and 0.75, its Mills-ratio regimes switch at 1, gelu' crosses
+ * zero at 0.7517915, gelu(x) = x from 5.347515, results turn subnormal near 13.15 and a clamps at 14.75.
  */
 export const REGIMES: readonly number[] = [
-  87.33655, 103.97208, 16.635532, 112, 1.2784645, 0.00035237765, 9.010913, 43.668, 52.7, 56, 14.556091, 0.6931472,
+  87.33655, 103.97208, 16.635532, 112, 1.2784645, 0.00035237765, 9.010913, 43.668, 52.7, 56, 14.556091, 0.6931472, 0.4,
+  0.75, 1, 0.7517915, 5.347515, 13.15, 14.75,
 ];
 
 /**
@@ -69,4 +77,6 @@ export const SPECIAL_VALUES: Record<SingleName, readonly (readonly [number, numb
   softplus: [[NaN, NaN], [Infinity, Infinity], [-Infinity, 0], [2 ** 100, 2 ** 100], [-(2 ** 100), 0]],
   logSigmoid: [[NaN, NaN], [Infinity, -0], [-Infinity, -Infinity], [2 ** 100, -0], [-(2 ** 100), -(2 ** 100)]],
   logSigmoidDerivative: [[NaN, NaN], [Infinity, 0], [-Infinity, 1], [0, 0.5], [-0, 0.5], [2 ** 100, 0]],
+  gelu: [[NaN, NaN], [Infinity, Infinity], [-Infinity, -0], [0, 0], [-0, -0], [2 ** 100, 2 ** 100], [-(2 ** 100), -0]],
+  geluDerivative: [[NaN, NaN], [Infinity, 1], [-Infinity, -0], [0, 0.5], [-0, 0.5], [2 ** 100, 1], [-(2 ** 100), -0]],
 };

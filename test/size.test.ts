@@ -1,6 +1,8 @@
 // The package's size as a bundler ships it: every export (all functions, both WebAssembly builds
-// embedded, the pool) bundled and minified by Vite, then gzipped, must stay within 30 KB. The
-// threads build and the pool's worker are separate chunks, loaded only by createPool.
+// embedded, the pool) bundled and minified by Vite as an application's build does, then gzipped,
+// must stay within 30 KB. The threads build and the pool's worker are separate chunks, loaded
+// only by createPool. (An application build, not Vite's library mode: library mode leaves the
+// whitespace of ES output unminified on purpose, for the application's bundler to minify.)
 /// <reference types="node" />
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +25,7 @@ async function bundled(what: string): Promise<{ total: number; files: Record<str
       configFile: false,
       // The built package, as a consumer's node_modules would hold it.
       resolve: { alias: { 'simd-activations': fileURLToPath(new URL('../build/lib/index.js', import.meta.url)) } },
-      build: { outDir: join(dir, 'out'), minify: true, lib: { entry: join(dir, 'entry.js'), formats: ['es'], fileName: 'entry' } },
+      build: { outDir: join(dir, 'out'), minify: true, modulePreload: false, rollupOptions: { input: join(dir, 'entry.js') } },
       worker: { format: 'es' },
     });
     const files: Record<string, number> = {};

@@ -35,8 +35,12 @@ function expParts(w: number): void {
   const n = biased - K.MAGIC_BIAS;
   // (0 - n) | 0 is -n as a small integer (V8's fast path for array indices; -0 would not be one)
   // and 0 for a NaN input, whose result is NaN whatever s is, as in the kernels.
-  const s = SCALE[(0 - n) | 0]!;
-  const t = fround(n * K.MINUS_LN2_HI - w + fround(n * K.MINUS_LN2_LO));
+  scaleS = SCALE[(0 - n) | 0]!;
+  scaledP = scaledExpm1(fround(n * K.MINUS_LN2_HI - w + fround(n * K.MINUS_LN2_LO)), scaleS);
+}
+
+/** P = s * (e^t - 1): exp.ts's scaledExpm1. */
+function scaledExpm1(t: number, s: number): number {
   const t2 = fround(t * t);
   const r01 = fround(fround(K.C3 * t) + K.C2);
   const r23 = fround(fround(K.C5 * t) + K.C4);
@@ -44,8 +48,7 @@ function expParts(w: number): void {
   // t * s is rounded although s is a power of two: it falls into the subnormals when t is tiny
   // and n is near -162, and the WASM multiplication rounds there.
   const ts = fround(t * s);
-  scaledP = fround(ts + fround(ts * fround(t * r)));
-  scaleS = s;
+  return fround(ts + fround(ts * fround(t * r)));
 }
 
 /** E = 2^SCALE_SHIFT * e^-z for z in [0, Z_MAX] or NaN: exp.ts's scaledExpNegative. */
@@ -208,6 +211,83 @@ export function logSigmoidDerivative(x: number): number {
   return x < 0 ? fround(1 - f) : f;
 }
 
+// GELU, the exact erf form (assembly/gelu.ts). Its second result, gelu'(x), is kept in a module
+// variable; the fused loop stores both.
+let geluDerivativeOut = 0;
+const splitView = new Float32Array(1);
+const splitBits = new Uint32Array(splitView.buffer);
+
+/** a with the low 12 of its 24 significand bits cleared (gelu.ts's v128.and with GELU_SPLIT_MASK). */
+function split12(a: number): number {
+  splitView[0] = a;
+  splitBits[0]! &= K.GELU_SPLIT_MASK;
+  return splitView[0]!;
+}
+
+/** gelu(x), and gelu'(x) into geluDerivativeOut: assembly/gelu.ts, step for step. */
+function geluFamily(x: number): number {
+  const absX = Math.abs(x);
+  const a = K.GELU_A_MAX < absX ? K.GELU_A_MAX : absX;
+  const ah = split12(a);
+  const al = a - ah; // exact
+  const zh = fround(fround(ah * ah) * 0.5);
+  const zl = fround(fround(al * fround(a + ah)) * 0.5);
+  const biased = fround(fround(fround(fround(zh + K.LN_SQRT_2PI_HI) + zl) * K.MINUS_LOG2E) + K.MAGIC_BIAS);
+  const n = biased - K.MAGIC_BIAS;
+  const s = SCALE[(0 - n) | 0]!;
+  const d = fround(fround(n * K.MINUS_LN2_HI - K.LN_SQRT_2PI_HI) - zh);
+  const t = fround(d - fround(zl - fround(fround(n * K.MINUS_LN2_LO) - K.LN_SQRT_2PI_LO)));
+  const p = scaledExpm1(t, s);
+  const phi = fround(p + s);
+  const phiError = fround(p - fround(phi - s));
+  let av = fround(fround(K.MILLS_A4 * a) + K.MILLS_A3);
+  av = fround(fround(av * a) + K.MILLS_A2);
+  av = fround(fround(av * a) + K.MILLS_A1);
+  av = fround(fround(av * a) + K.MILLS_A0);
+  let pv = fround(fround(K.MILLS_P5 * a) + K.MILLS_P4);
+  pv = fround(fround(pv * a) + K.MILLS_P3);
+  pv = fround(fround(pv * a) + K.MILLS_P2);
+  pv = fround(fround(pv * a) + K.MILLS_P1);
+  pv = fround(fround(pv * a) + 1);
+  const aA = fround(a * av);
+  const b = fround(aA + pv);
+  const u = fround(x * x);
+  let hv = fround(fround(K.GELU_H4 * u) + K.GELU_H3);
+  hv = fround(fround(hv * u) + K.GELU_H2);
+  hv = fround(fround(hv * u) + K.GELU_H1);
+  hv = fround(fround(hv * u) + K.GELU_H0);
+  // gelu
+  const large = a >= K.GELU_RHO_MIN;
+  const q = fround((large ? pv : aA) / b);
+  const pq = fround(phi * q);
+  const y = large ? fround(phi - fround(pq - phiError)) : fround(pq + fround(phiError * q));
+  const viaMills = fround((x < 0 ? 0 : x) - fround(y * K.UNSCALE));
+  const viaSeries = fround(fround(x * 0.5) + fround(u * hv));
+  const r = absX < K.GELU_SERIES_MAX ? viaSeries : viaMills;
+  const value = x < 0 || Object.is(x, -0) ? -Math.abs(r) : Math.abs(r); // x's sign bit, r's others
+  // gelu'
+  const dm = fround(fround(a - K.ROOT_HI) - K.ROOT_LO);
+  let kv = fround(fround(K.ROOT_K4 * a) + K.ROOT_K3);
+  kv = fround(fround(kv * a) + K.ROOT_K2);
+  kv = fround(fround(kv * a) + K.ROOT_K1);
+  kv = fround(fround(kv * a) + K.ROOT_K0);
+  const phiDm = fround(phi * dm);
+  const v = fround(fround(phiDm + fround(fround(phiDm * fround(kv / b)) + fround(phiError * dm))) * K.UNSCALE);
+  const viaRoot = x < 0 ? -v : fround(1 + v);
+  const viaSeriesD = fround(0.5 + fround(x * fround(hv + fround(phi * K.UNSCALE))));
+  geluDerivativeOut = absX < K.GELU_DERIVATIVE_SERIES_MAX ? viaSeriesD : viaRoot;
+  return value;
+}
+
+export function gelu(x: number): number {
+  return geluFamily(x);
+}
+
+export function geluDerivative(x: number): number {
+  geluFamily(x);
+  return geluDerivativeOut;
+}
+
 /**
  * One loop per kernel, each its own small function: V8 inlines the whole kernel into each loop
  * then, where one function holding all four loops exceeds its inlining budget and pays a call
@@ -275,6 +355,18 @@ const LOOPS: Record<KernelName, (s: Scratch, length: number) => void> = {
     for (let i = 0; i < length; i++) {
       output[i] = softplusFamily(input[i]!, true);
       output2[i] = sigmaOut;
+    }
+  },
+  gelu({ input, output }, length) {
+    for (let i = 0; i < length; i++) output[i] = geluFamily(input[i]!);
+  },
+  geluDerivative({ input, output }, length) {
+    for (let i = 0; i < length; i++) output[i] = geluDerivative(input[i]!);
+  },
+  geluWithDerivative({ input, output, output2 }, length) {
+    for (let i = 0; i < length; i++) {
+      output[i] = geluFamily(input[i]!);
+      output2[i] = geluDerivativeOut;
     }
   },
   sigmoidWithDerivative({ input, output, output2 }, length) {

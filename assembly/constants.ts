@@ -1,0 +1,16 @@
+// The second entry of build/constants.wasm only (asconfig.json's "constants" target, with
+// index.ts): the kernel ids and every constant the kernels are built with, exported so that
+// scripts/embed-wasm.mjs can read them at build time and generate the TypeScript side's copy
+// (src/generated/kernels.ts: the ids by name, and the JS emulation's constants, which then
+// cannot drift from the kernels'). The embedded builds do not export them.
+export * from "./kernel-ids";
+export {
+  MINUS_LOG2E, MAGIC_BIAS, MINUS_LN2_HI, MINUS_LN2_LO, C2, C3, C4, C5, C6, SCALE_SHIFT, SCALED_ONE, UNSCALE, Z_MAX,
+} from "./exp";
+export { HALF_UNSCALE, QUADRUPLE_UNSCALE, TANH_TINY } from "./tanh";
+export { LOG1P_R0, LOG1P_R1, LOG1P_R2, LN2_HI, LN2_LO } from "./softplus";
+export {
+  GELU_A_MAX, GELU_SERIES_MAX, GELU_DERIVATIVE_SERIES_MAX, GELU_RHO_MIN, GELU_SPLIT_MASK, LN_SQRT_2PI_HI, LN_SQRT_2PI_LO,
+  GELU_H0, GELU_H1, GELU_H2, GELU_H3, GELU_H4, MILLS_A0, MILLS_A1, MILLS_A2, MILLS_A3, MILLS_A4, MILLS_P1, MILLS_P2,
+  MILLS_P3, MILLS_P4, MILLS_P5, ROOT_K0, ROOT_K1, ROOT_K2, ROOT_K3, ROOT_K4, ROOT_HI, ROOT_LO,
+} from "./gelu";
