@@ -93,11 +93,13 @@ function resident(engine: Engine, kernel: Single) {
  * WebAssembly backend (MLAS kernels) on one thread, copies in and out included (session.run
  * takes and returns tensors of ordinary memory).
  */
-const ORT_OPS: Partial<Record<Single, string>> = { sigmoid: 'Sigmoid', tanh: 'Tanh', softplus: 'Softplus' };
+const ORT_OPS: Partial<Record<Single, string>> = { sigmoid: 'Sigmoid', tanh: 'Tanh', softplus: 'Softplus', gelu: 'Gelu' };
+/** The ONNX opset each operator needs, where the default (17) lacks it: Gelu came in opset 20. */
+const ORT_OPSETS: Record<string, number> = { Gelu: 20 };
 ort.env.wasm.numThreads = 1;
 
 function onnxruntime(op: string) {
-  const session = ort.InferenceSession.create(onnxModel(op), { executionProviders: ['wasm'] });
+  const session = ort.InferenceSession.create(onnxModel(op, ORT_OPSETS[op]), { executionProviders: ['wasm'] });
   return (x: Float32Array): Prepared => {
     const input = { x: new ort.Tensor('float32', x, [x.length]) };
     return { runAsync: async () => (await (await session).run(input)).y!.dispose() };
@@ -133,7 +135,16 @@ const NAIVE: Partial<Record<Single, (x: number) => number>> = {
   softplus: (x) => Math.log1p(Math.exp(x)),
   logSigmoid: (x) => -Math.log1p(Math.exp(-x)),
   logSigmoidDerivative: (x) => 1 / (1 + Math.exp(x)),
+  gelu: (x) => 0.5 * x * (1 + erfNaive(x / Math.SQRT2)),
+  geluDerivative: (x) => 0.5 * (1 + erfNaive(x / Math.SQRT2)) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI),
 };
+
+/** JS has no Math.erf: the approximation people paste (Abramowitz and Stegun 7.1.26, 1.5e-7 absolute). */
+function erfNaive(x: number): number {
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return x < 0 ? -y : y;
+}
 
 /** A naive loop over Float32Arrays. */
 function naive(f: (x: number) => number) {
@@ -437,6 +448,8 @@ const TARGETS: [string, string, string, number, number][] = [
       ['softplus', 0.5],
       ['logSigmoid', 0.5],
       ['logSigmoidDerivative', 0.9],
+      ['gelu', 0.6],
+      ['geluDerivative', 0.6],
     ] as const
   ).flatMap(([name, goal]): [string, string, string, number, number][] => [
     [`${name} zero-copy / sigmoid zero-copy, 64 Ki`, `${name}-resident`, 'simd-resident', 2 ** 16, goal],
@@ -454,6 +467,8 @@ const TARGETS: [string, string, string, number, number][] = [
     [`${name} copying API / tfjs-wasm tf.${name} (compute only), 64 Ki`, name, `${name}-tfjs`, 2 ** 16, 5],
     [`${name} copying API / tfjs-wasm tf.${name} (compute only), 1 Mi`, name, `${name}-tfjs`, 2 ** 20, 5],
   ]),
+  ['gelu copying API / onnxruntime-web Gelu, 64 Ki', 'gelu', 'gelu-ort', 2 ** 16, 2],
+  ['gelu copying API / onnxruntime-web Gelu, 1 Mi', 'gelu', 'gelu-ort', 2 ** 20, 2],
 ];
 
 function targets(m: Measurement[]): Target[] {

@@ -48,7 +48,18 @@ const NAIVE = {
   softplus: (x) => Math.log1p(Math.exp(x)),
   logSigmoid: (x) => -Math.log1p(Math.exp(-x)),
   logSigmoidDerivative: (x) => 1 / (1 + Math.exp(x)),
+  gelu: (x) => 0.5 * x * (1 + erfNaive(x / Math.SQRT2)),
 };
+
+/**
+ * JS has no Math.erf: the approximation people paste (Abramowitz and Stegun 7.1.26).
+ * @param {number} x
+ */
+function erfNaive(x) {
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return x < 0 ? -y : y;
+}
 
 /** The function being raced, set by each race message. */
 let fn = 'sigmoid';
