@@ -6,7 +6,8 @@ bits. test/double.test.ts checks the Float64Array and number paths against it. R
 while a function of the registry is missing here.
 
 Inputs: a deterministic spread over every binade of both signs, dense near 0 and around each
-function's regime changes, the tails up to where the results underflow, and the subnormal band.
+function's regime changes and roots (down to 1e-14 from the roots of gelu' and geluTanh'), the
+tails up to where the results underflow, and the subnormal band.
 """
 import json, math, random, struct
 from pathlib import Path
@@ -18,6 +19,25 @@ mp.prec = 256
 def sigma(x):
     return 1 / (1 + mpmath.exp(-x))
 
+def normal_cdf(x):
+    """Phi(x) = erfc(-x/sqrt 2)/2. mpmath's erfc fails below x = -1e154, where Phi(x) < 2^(-10^300):
+    there 0 stands in for it, which changes neither x Phi(x) nor Phi(x) + x phi(x) once rounded (-0)."""
+    return mpf(0) if x < -1e150 else mpmath.erfc(-x / mpmath.sqrt(2)) / 2
+
+def normal_pdf(x):
+    return mpmath.exp(-x * x / 2) / mpmath.sqrt(2 * mpmath.pi)
+
+# GELU's tanh form, with the two constants rounded to double as PyTorch's float64 tensors use them:
+# the reference is the exact function of these two doubles.
+GELU_TANH_C = mpf(float(mpmath.sqrt(2 / mpmath.pi)))
+GELU_TANH_K = mpf(0.044715)
+
+def gelu_tanh_u(x):
+    return 2 * GELU_TANH_C * (x + GELU_TANH_K * x ** 3)
+
+def gelu_tanh_du(x):
+    return 2 * GELU_TANH_C * (1 + 3 * GELU_TANH_K * x * x)
+
 REFERENCES = {
     'sigmoid': sigma,
     'sigmoidDerivative': lambda x: sigma(x) * sigma(-x),
@@ -27,6 +47,13 @@ REFERENCES = {
     'tanhDerivative': lambda x: 1 / mpmath.cosh(x) ** 2,
     'tanhDerivativeFromOutput': lambda y: (1 - y) * (1 + y),
     'siluDerivative': lambda x: sigma(x) * (1 + x * sigma(-x)),
+    'softplus': lambda x: mpmath.log1p(mpmath.exp(x)),
+    'logSigmoid': lambda x: -mpmath.log1p(mpmath.exp(-x)),
+    'logSigmoidDerivative': lambda x: sigma(-x),
+    'gelu': lambda x: x * normal_cdf(x),
+    'geluDerivative': lambda x: normal_cdf(x) + x * normal_pdf(x),
+    'geluTanh': lambda x: x * sigma(gelu_tanh_u(x)),
+    'geluTanhDerivative': lambda x: sigma(gelu_tanh_u(x)) * (1 + x * gelu_tanh_du(x) * sigma(-gelu_tanh_u(x))),
 }
 
 def to_double(v):
@@ -57,6 +84,20 @@ def inputs(seed):
     for centre in (0.0, -1.2784645427610738, 1.2784645427610738, 36.0, -36.0, 708.0, -708.0):
         for _ in range(200):
             xs.add(centre + rng.uniform(-1e-3, 1e-3))
+    # The cut-offs of softplus, logSigmoid and logSigmoid' (38, 40, 746) and of gelu and geluTanh
+    # (10, -39, 8, -22), the ends of the polynomials around the roots of gelu' and geluTanh', the
+    # last subnormal results of gelu (-38.5) and geluTanh (-21.6), and the roots themselves.
+    for centre in (38.0, -38.0, 40.0, -40.0, 746.0, -746.0, 10.0, -39.0, 8.0, -22.0,
+                   -1.2, -0.35, -0.9524614220710162, -0.5524614220710162):
+        for _ in range(50):
+            xs.add(centre + rng.uniform(-1e-3, 1e-3))
+    for _ in range(150):
+        xs.add(rng.uniform(-39.5, -37))
+        xs.add(rng.uniform(-22.5, -20))
+    for root in (-0.7517915246935645, -0.7524614220710162):
+        for scale in (1e-3, 1e-8, 1e-14):
+            for _ in range(50):
+                xs.add(root + rng.uniform(-scale, scale))
     for k in range(1, 400):
         xs.add(k / 1024)
         xs.add(-k / 1024)

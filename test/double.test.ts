@@ -127,12 +127,14 @@ describe('every function in double precision, against correctly rounded values (
   const singles = functions.filter((f) => f.outputs.length === 1);
 
   it('the fixture covers every single-result function of the registry', () => {
-    expect(Object.keys(fixture.functions).sort()).toEqual(singles.map((f) => f.name).sort());
+    // (It may cover more: the double forms of functions whose float32 kernels are still to come.)
+    expect(singles.map((f) => f.name).filter((name) => !(name in fixture.functions))).toEqual([]);
   });
 
   describe.each(['simd', 'scalar', 'js'] as const)('%s engine', (backend) => {
     const engine = createEngine({ backend }) as unknown as Record<string, (x: unknown) => unknown>;
-    it.each(singles)('$name: Float64Array and number results within its bound (ulp of double), the same on both paths', (f) => {
+    // Within 2 ulp of double (issue 11), or the float32 bound where that is tighter.
+    it.each(singles)('$name: Float64Array and number results within 2 ulp of double, the same on both paths', (f) => {
       const rows = fixture.functions[f.name]!;
       const x = Float64Array.from(rows, (r) => r[0]);
       const got = engine[f.name]!(x) as Float64Array;
@@ -148,7 +150,7 @@ describe('every function in double precision, against correctly rounded values (
         const d = ulpDistance64(got[i]!, want);
         if (d > worst) [worst, at] = [d, v];
       });
-      expect(worst, `${f.name} worst at x = ${at}`).toBeLessThanOrEqual(f.bounds[0]!);
+      expect(worst, `${f.name} worst at x = ${at}`).toBeLessThanOrEqual(Math.min(2, f.bounds[0]!));
     });
   });
 });
