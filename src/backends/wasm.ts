@@ -273,9 +273,9 @@ export class WasmBackend implements Backend, Heap {
       exports.SCRATCH_OUTPUT2.value as number,
     ];
     this.tail = exports.SCRATCH_TAIL.value as number;
-    // The tail area follows the scratch buffers (memory.ts): no caller's array may share it either.
-    this.scratchStart = Math.min(...this.pointers);
-    this.scratchEnd = this.tail + (exports.TAIL_BYTES.value as number);
+    // The tail area (memory.ts) counts as scratch: no caller's array may share it either.
+    this.scratchStart = Math.min(...this.pointers, this.tail);
+    this.scratchEnd = Math.max(...this.pointers.map((p) => p + this.scratchLength * 4), this.tail + (exports.TAIL_BYTES.value as number));
     const heapBase = exports.heapBase();
     const end = this.memory.buffer.byteLength;
     if (end > heapBase) this.free_.push({ start: heapBase, end });
