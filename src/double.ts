@@ -180,6 +180,27 @@ const ROUNDER = 6755399441055744;
 const POW2 = new Float64Array(1200).map((_, i) => 2 ** (128 - i));
 const TINY = 2 ** -128;
 
+/** v * 2^k, applied last so that a subnormal result rounds once (k from expExponent). */
+function scaled(v: number, k: number): number {
+  return v * POW2[-k | 0]! * TINY;
+}
+
+// Parts shared by the forms below, in module variables rather than a tuple per element.
+let expK = 0; // the exponent k of e^t = 2^k (1 + p)
+let expP = 0; // p
+let expM = 0; // m = 1 + p, rounded
+let expMl = 0; // m's rounding error: 1 + p = m + ml exactly
+
+/** e^-|x| = 2^k (m + ml): sets expK, expM, expMl. */
+function expOfMinusAbs(x: number): void {
+  const t = -Math.abs(x);
+  const k = expExponent(t);
+  const p = expFraction(t, 0, k);
+  expK = k;
+  expM = 1 + p;
+  expMl = 1 - expM + p;
+}
+
 /** The integer k (as a double) nearest t / ln 2. */
 function expExponent(t: number): number {
   return t * LOG2E + ROUNDER - ROUNDER;
@@ -274,11 +295,10 @@ function atanhTail(w: number): number {
 export function softplus(x: number): number {
   if (!(x > -746)) return x < 0 ? 0 : x;
   if (!(x < 38)) return x;
-  const t = -Math.abs(x);
-  const k = expExponent(t);
-  const p = expFraction(t, 0, k);
-  const m = 1 + p;
-  const ml = 1 - m + p;
+  expOfMinusAbs(x);
+  const k = expK;
+  const m = expM;
+  const ml = expMl;
   const scale = POW2[-k | 0]! * TINY;
   const e = m * scale;
   const d = 2 + e;
@@ -293,7 +313,7 @@ export function softplus(x: number): number {
     const r = x + v;
     return r + (sumError(x, v, r) + c * scale);
   }
-  return (2 * sh + c) * POW2[-k | 0]! * TINY;
+  return scaled(2 * sh + c, k);
 }
 
 /**
@@ -314,17 +334,42 @@ export function logSigmoid(x: number): number {
 export function logSigmoidDerivative(x: number): number {
   if (!(x > -40)) return x < 0 ? 1 : x;
   if (!(x < 746)) return 0;
-  const t = -Math.abs(x);
-  const k = expExponent(t);
-  const p = expFraction(t, 0, k);
-  const m = 1 + p;
-  const ml = 1 - m + p;
+  expOfMinusAbs(x);
+  const k = expK;
+  const m = expM;
+  const ml = expMl;
   const scale = POW2[-k | 0]! * TINY;
   const e = m * scale;
   const d = 1 + e;
   const dl = 1 - d + e + ml * scale;
   if (x < 0) return quotient(1, 0, d, dl);
-  return quotient(m, ml, d, dl) * POW2[-k | 0]! * TINY;
+  return scaled(quotient(m, ml, d, dl), k);
+}
+
+/**
+ * e^(-x^2/2)/sqrt(2 pi) = 2^k (1 + p), with x^2 carried exactly (hi + lo) into the exponent:
+ * sets expK and expP and returns hi = x * x rounded (gelu and gelu').
+ */
+function gaussianExp(x: number): number {
+  const hi = x * x;
+  const lo = productError(x, x, hi);
+  const h = -0.5 * hi;
+  const t = LN_INV_SQRT_2PI + h;
+  const tl = sumError(LN_INV_SQRT_2PI, h, t) + (LN_INV_SQRT_2PI_LO - 0.5 * lo);
+  expK = expExponent(t);
+  expP = expFraction(t, tl, expK);
+  return hi;
+}
+
+let millsD = 0;
+let millsDl = 0;
+
+/** sqrt(2/pi) + z - z r(z) as millsD + millsDl (r: Mills' ratio; gelu and gelu'). */
+function millsDenominator(z: number, hi: number): void {
+  const zr = z * millsR(z, hi);
+  const s = z - zr;
+  millsD = SQRT_2_OVER_PI + s;
+  millsDl = sumError(SQRT_2_OVER_PI, s, millsD) + (z - s - zr + SQRT_2_OVER_PI_LO);
 }
 
 /**
@@ -352,20 +397,15 @@ export function gelu(x: number): number {
   if (!(x > -39)) return x < 0 ? -0 : x;
   if (!(x < 10)) return x;
   const z = Math.abs(x);
-  const hi = x * x;
-  const lo = productError(x, x, hi);
-  const h = -0.5 * hi;
-  const t = LN_INV_SQRT_2PI + h;
-  const tl = sumError(LN_INV_SQRT_2PI, h, t) + (LN_INV_SQRT_2PI_LO - 0.5 * lo);
-  const k = expExponent(t);
-  const p = expFraction(t, tl, k);
-  const zr = z * millsR(z, hi);
-  const s = z - zr;
-  const d = SQRT_2_OVER_PI + s;
-  const dl = sumError(SQRT_2_OVER_PI, s, d) + (z - s - zr + SQRT_2_OVER_PI_LO);
+  const hi = gaussianExp(x);
+  const k = expK;
+  const p = expP;
+  millsDenominator(z, hi);
+  const d = millsD;
+  const dl = millsDl;
   const zp = z * p;
   const n = z + zp;
-  const q = divide(n, z - n + zp, d, dl) * POW2[-k | 0]! * TINY;
+  const q = scaled(divide(n, z - n + zp, d, dl), k);
   return x < 0 ? -q : x - q;
 }
 
@@ -390,13 +430,9 @@ export function geluDerivative(x: number): number {
   if (!(x > -39)) return x < 0 ? -0 : x;
   if (!(x < 10)) return 1;
   const z = Math.abs(x);
-  const hi = x * x;
-  const lo = productError(x, x, hi);
-  const h = -0.5 * hi;
-  const t = LN_INV_SQRT_2PI + h;
-  const tl = sumError(LN_INV_SQRT_2PI, h, t) + (LN_INV_SQRT_2PI_LO - 0.5 * lo);
-  const k = expExponent(t);
-  const p = expFraction(t, tl, k);
+  const hi = gaussianExp(x);
+  const k = expK;
+  const p = expP;
   if (x > -1.2 && x < -0.35) {
     const wh = z - GELU_ROOT;
     const wl = sumError(z, -GELU_ROOT, wh) - GELU_ROOT_LO;
@@ -409,19 +445,18 @@ export function geluDerivative(x: number): number {
         -0.004357899677141809 + w * (0.001381192710129617 + w * (-0.0004149413286436653 + w * (0.00011880484335012607 + w * (
         -3.256262027571663e-05 + w * (8.57471493094078e-06 + w * (-2.1752965178930833e-06 + w * (5.347760005939462e-07 + w * (
         -1.3090308463344708e-07 + w * (2.7945003071931177e-08))))))))))))));
-    return -(mh + (mh * p + ml * (1 + p))) * POW2[-k | 0]! * TINY;
+    return scaled(-(mh + (mh * p + ml * (1 + p))), k);
   }
-  const zr = z * millsR(z, hi);
-  const s = z - zr;
-  const d = SQRT_2_OVER_PI + s;
-  const dl = sumError(SQRT_2_OVER_PI, s, d) + (z - s - zr + SQRT_2_OVER_PI_LO);
+  millsDenominator(z, hi);
+  const d = millsD;
+  const dl = millsDl;
   const zd = z * d;
   const zdl = productError(z, d, zd) + z * dl;
   const nn = zd - 1;
   const nnl = sumError(zd, -1, nn) + zdl;
   const np = nn * p;
   const n = nn + np;
-  const q = quotient(n, nn - n + np + nnl * (1 + p), d, dl) * POW2[-k | 0]! * TINY;
+  const q = scaled(quotient(n, nn - n + np + nnl * (1 + p), d, dl), k);
   return x < 0 ? -q : 1 + q;
 }
 
@@ -477,18 +512,18 @@ export function geluTanh(x: number): number {
   const u = geluTanhCubic(x, x2, GELU_TANH_2CK);
   if (x > 0) {
     const k = expExponent(-u);
-    const e = (1 + expFraction(-u, 0, k)) * POW2[-k | 0]! * TINY;
+    const e = scaled(1 + expFraction(-u, 0, k), k);
     const d = 1 + e;
     return quotient(x, 0, d, 1 - d + e);
   }
   const ul = geluTanhCubicError(x, x2, productError(x, x, x2), GELU_TANH_2CK, GELU_TANH_2CK_LO);
   const k = expExponent(u);
   const p = expFraction(u, ul, k);
-  const e = (1 + p) * POW2[-k | 0]! * TINY;
+  const e = scaled(1 + p, k);
   const d = 1 + e;
   const xp = x * p;
   const n = x + xp;
-  return quotient(n, x - n + xp, d, 1 - d + e) * POW2[-k | 0]! * TINY;
+  return scaled(quotient(n, x - n + xp, d, 1 - d + e), k);
 }
 
 /** geluTanh' crosses zero at x = GELU_TANH_ROOT = -0.75246142207101621855... (a double-double). */
@@ -531,7 +566,7 @@ export function geluTanhDerivative(x: number): number {
   const xu = geluTanhCubic(x, x2, GELU_TANH_6CK);
   if (x > 0) {
     const k = expExponent(-u);
-    const e = (1 + expFraction(-u, 0, k)) * POW2[-k | 0]! * TINY;
+    const e = scaled(1 + expFraction(-u, 0, k), k);
     const d = 1 + e;
     const dl = 1 - d + e;
     const dd = d * d;
@@ -542,7 +577,7 @@ export function geluTanhDerivative(x: number): number {
   const xul = geluTanhCubicError(x, x2, x2l, GELU_TANH_6CK, GELU_TANH_6CK_LO);
   const k = expExponent(u);
   const p = expFraction(u, ul, k);
-  const e = (1 + p) * POW2[-k | 0]! * TINY;
+  const e = scaled(1 + p, k);
   const d = 1 + e;
   const dl = 1 - d + e;
   const dd = d * d;
@@ -551,5 +586,5 @@ export function geluTanhDerivative(x: number): number {
   const nnl = sumError(d, xu, nn) + dl + xul;
   const np = nn * p;
   const n = nn + np;
-  return quotient(n, nn - n + np + nnl * (1 + p), dd, ddl) * POW2[-k | 0]! * TINY;
+  return scaled(quotient(n, nn - n + np + nnl * (1 + p), dd, ddl), k);
 }
