@@ -29,9 +29,7 @@ const channel = port();
 channel.listen((message) => {
   if (message.type === 'init') {
     slot = message.slot;
-    // The plain WebAssembly API: the module is the one the calling thread compiled (with the
-    // loader) and its exports are numbers only, so the loader's helpers would add nothing here
-    // but their size to the worker's bundle.
+    // The module is the one the calling thread compiled; its exports are numbers only.
     WebAssembly.instantiate(message.module, { env: { memory: message.memory } }).then(
       (instance) => {
         exports = instance.exports as unknown as KernelExports;

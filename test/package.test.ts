@@ -115,7 +115,7 @@ void [n, f, d, both, r, name, why, later, BackendUnavailableError];
   it('imports only its own files, by relative path with extension (what a browser needs without a bundler)', () => {
     const lib = join(dir, 'node_modules', 'simd-activations', 'build', 'lib');
     const files = readdirSync(lib, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
-    expect(files).toContain(join('generated', 'loader.js'));
+    expect(files).toContain(join('generated', 'wasm.js'));
     let imports = 0;
     for (const file of files) {
       const text = readFileSync(join(lib, file), 'utf8');

@@ -1,9 +1,5 @@
 // The WASM backends: instantiate one of the embedded builds, check it, and give the engine
 // cached views of its scratch buffers and a heap for resident arrays.
-import type * as Loader from '@assemblyscript/loader';
-// The generated copy of @assemblyscript/loader (see scripts/embed-wasm.mjs), typed by the
-// package's own declarations.
-import * as loader from '../generated/loader.js';
 import type { KernelExports } from '../kernels.js';
 import type { Backend, Heap, KernelId, Scratch } from '../backend.js';
 import { KERNEL_IDS, SELF_CHECK_HASHES, SELF_CHECK_INPUTS, type KernelName } from '../generated/kernels.js';
@@ -13,8 +9,15 @@ import { SCALAR_WASM_HEX, SIMD_WASM_HEX, THREADS_MEMORY_PAGES, THREADS_WASM_PATC
 
 export type WasmFlavor = 'simd' | 'scalar';
 
-
-const { instantiate, instantiateSync } = loader as unknown as typeof Loader;
+// The plain WebAssembly API, not @assemblyscript/loader: the builds import nothing (runtime
+// "stub", no abort) and export only numbers, functions of numbers and one memory, so the
+// loader's string, array and demangling helpers would add nothing but 2.5 KB gzipped to every
+// bundle.
+async function instantiate(source: BufferSource | WebAssembly.Module, imports: WebAssembly.Imports = {}): Promise<WebAssembly.Instance> {
+  return source instanceof WebAssembly.Module
+    ? WebAssembly.instantiate(source, imports)
+    : (await WebAssembly.instantiate(source, imports)).instance;
+}
 
 const PAGE_BYTES = 65536;
 const ALIGN_BYTES = 16;
@@ -94,7 +97,7 @@ export function loadWasmBackendSync(flavor: WasmFlavor, source: Uint8Array<Array
   requireSupport(flavor, source);
   let exports: unknown;
   try {
-    exports = instantiateSync<Record<string, unknown>>(source).exports;
+    exports = new WebAssembly.Instance(new WebAssembly.Module(source)).exports;
   } catch (error) {
     throw instantiationFailed(flavor, error);
   }
@@ -106,7 +109,7 @@ export async function loadWasmBackend(flavor: WasmFlavor, source: Uint8Array<Arr
   requireSupport(flavor, source);
   let exports: unknown;
   try {
-    exports = (await instantiate<Record<string, unknown>>(source)).exports;
+    exports = (await instantiate(source)).exports;
   } catch (error) {
     throw instantiationFailed(flavor, error);
   }
@@ -137,7 +140,7 @@ export async function compileThreadsBuild(): Promise<{ module: WebAssembly.Modul
 export async function loadThreadsBackend(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<WasmBackend> {
   let exports: unknown;
   try {
-    exports = (await instantiate<Record<string, unknown>>(module, { env: { memory } })).exports;
+    exports = (await instantiate(module, { env: { memory } })).exports;
   } catch (error) {
     throw instantiationFailed('simd', error);
   }
@@ -178,7 +181,7 @@ export async function loadWasmBackendFrom(source: WasmSource): Promise<WasmBacke
   let exports: Partial<KernelExports>;
   try {
     const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(await bytesOf(source as WasmData));
-    exports = (await instantiate<Record<string, unknown>>(module)).exports as Partial<KernelExports>;
+    exports = (await instantiate(module)).exports as Partial<KernelExports>;
   } catch (error) {
     throw new BackendUnavailableError(`cannot load it: ${String(error)}`);
   }
