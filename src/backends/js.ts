@@ -87,7 +87,11 @@ function clampedAbs(x: number): number {
 
 /** F = 2^64 * sigma(-z) for z = clampedAbs(x): assembly/silu.ts, step for step. */
 function scaledLogistic(z: number): number {
-  const scaled = scaledExpNegative(z);
+  return refinedScaledLogistic(scaledExpNegative(z));
+}
+
+/** F = E - E * (E / (2^64 + E)), 2^64 * sigma(-z) from E = 2^64 * e^-z (silu.ts). */
+function refinedScaledLogistic(scaled: number): number {
   const quotient = fround(scaled / fround(K.SCALED_ONE + scaled));
   return fround(scaled - fround(scaled * quotient));
 }
