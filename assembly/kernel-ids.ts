@@ -32,10 +32,15 @@ export const KERNEL_GELU: i32 = 16;
 export const KERNEL_GELU_DERIVATIVE: i32 = 17;
 export const KERNEL_GELU_WITH_DERIVATIVE: i32 = 18;
 
+// GELU, PyTorch's tanh form (gelu-tanh.ts).
+export const KERNEL_GELU_TANH: i32 = 19;
+export const KERNEL_GELU_TANH_DERIVATIVE: i32 = 20;
+export const KERNEL_GELU_TANH_WITH_DERIVATIVE: i32 = 21;
+
 /** Whether kernel `id` has a second result, which it writes to run()'s output2. */
 // @ts-ignore: decorator
 @inline export function hasSecondResult(id: i32): bool {
   return id == KERNEL_SIGMOID_WITH_DERIVATIVE || id == KERNEL_SILU_WITH_DERIVATIVE || id == KERNEL_TANH_WITH_DERIVATIVE ||
     id == KERNEL_SOFTPLUS_WITH_DERIVATIVE || id == KERNEL_LOG_SIGMOID_WITH_DERIVATIVE ||
-    id == KERNEL_GELU_WITH_DERIVATIVE;
+    id == KERNEL_GELU_WITH_DERIVATIVE || id == KERNEL_GELU_TANH_WITH_DERIVATIVE;
 }

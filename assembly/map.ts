@@ -22,9 +22,13 @@ import {
   KERNEL_GELU,
   KERNEL_GELU_DERIVATIVE,
   KERNEL_GELU_WITH_DERIVATIVE,
+  KERNEL_GELU_TANH,
+  KERNEL_GELU_TANH_DERIVATIVE,
+  KERNEL_GELU_TANH_WITH_DERIVATIVE,
   hasSecondResult,
 } from "./kernel-ids";
 import { gelu, geluX4 } from "./gelu";
+import { geluTanh, geluTanhX4 } from "./gelu-tanh";
 import { logistic, logisticX4 } from "./sigmoid";
 import { silu, siluX4 } from "./silu";
 import { softplus, softplusX4 } from "./softplus";
@@ -48,6 +52,7 @@ export const LANES: i32 = ASC_FEATURE_SIMD ? 4 : 1;
   else if (kernel <= KERNEL_TANH_WITH_DERIVATIVE) tanhX4(kernel, x, out, out2);
   else if (kernel <= KERNEL_LOG_SIGMOID_WITH_DERIVATIVE) softplusX4(kernel, x, out, out2);
   else if (kernel <= KERNEL_GELU_WITH_DERIVATIVE) geluX4(kernel, x, out, out2);
+  else if (kernel <= KERNEL_GELU_TANH_WITH_DERIVATIVE) geluTanhX4(kernel, x, out, out2);
   else unreachable();
 }
 
@@ -58,6 +63,7 @@ export const LANES: i32 = ASC_FEATURE_SIMD ? 4 : 1;
   else if (kernel <= KERNEL_TANH_WITH_DERIVATIVE) tanh(kernel, x, out, out2);
   else if (kernel <= KERNEL_LOG_SIGMOID_WITH_DERIVATIVE) softplus(kernel, x, out, out2);
   else if (kernel <= KERNEL_GELU_WITH_DERIVATIVE) gelu(kernel, x, out, out2);
+  else if (kernel <= KERNEL_GELU_TANH_WITH_DERIVATIVE) geluTanh(kernel, x, out, out2);
   else unreachable();
 }
 
@@ -160,6 +166,15 @@ function geluDerivativeKernel(input: usize, output: usize, output2: usize, count
 function geluWithDerivativeKernel(input: usize, output: usize, output2: usize, count: usize): void {
   map(KERNEL_GELU_WITH_DERIVATIVE, input, output, output2, count);
 }
+function geluTanhKernel(input: usize, output: usize, output2: usize, count: usize): void {
+  map(KERNEL_GELU_TANH, input, output, output2, count);
+}
+function geluTanhDerivativeKernel(input: usize, output: usize, output2: usize, count: usize): void {
+  map(KERNEL_GELU_TANH_DERIVATIVE, input, output, output2, count);
+}
+function geluTanhWithDerivativeKernel(input: usize, output: usize, output2: usize, count: usize): void {
+  map(KERNEL_GELU_TANH_WITH_DERIVATIVE, input, output, output2, count);
+}
 
 /** Runs kernel `kernel`'s loop over `count` units (blocks or floats, see map). */
 function units(kernel: i32, input: usize, output: usize, output2: usize, count: usize): void {
@@ -183,6 +198,9 @@ function units(kernel: i32, input: usize, output: usize, output2: usize, count: 
     case KERNEL_GELU: return geluKernel(input, output, output2, count);
     case KERNEL_GELU_DERIVATIVE: return geluDerivativeKernel(input, output, output2, count);
     case KERNEL_GELU_WITH_DERIVATIVE: return geluWithDerivativeKernel(input, output, output2, count);
+    case KERNEL_GELU_TANH: return geluTanhKernel(input, output, output2, count);
+    case KERNEL_GELU_TANH_DERIVATIVE: return geluTanhDerivativeKernel(input, output, output2, count);
+    case KERNEL_GELU_TANH_WITH_DERIVATIVE: return geluTanhWithDerivativeKernel(input, output, output2, count);
     default: unreachable();
   }
 }

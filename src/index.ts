@@ -105,6 +105,9 @@ export const {
   gelu,
   geluDerivative,
   geluWithDerivative,
+  geluTanh,
+  geluTanhDerivative,
+  geluTanhWithDerivative,
 } = defaults as EngineFunctions;
 
 /** Swish (Ramachandran et al.), the same function as silu. */

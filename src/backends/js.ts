@@ -90,7 +90,7 @@ function scaledLogistic(z: number): number {
   return refinedScaledLogistic(scaledExpNegative(z));
 }
 
-/** F = E - E * (E / (2^64 + E)), 2^64 * sigma(-z) from E = 2^64 * e^-z (silu.ts). */
+/** F = E - E * (E / (2^64 + E)), 2^64 * sigma(-z) from E = 2^64 * e^-z (silu.ts, gelu-tanh.ts). */
 function refinedScaledLogistic(scaled: number): number {
   const quotient = fround(scaled / fround(K.SCALED_ONE + scaled));
   return fround(scaled - fround(scaled * quotient));
@@ -292,6 +292,70 @@ export function geluDerivative(x: number): number {
   return geluDerivativeOut;
 }
 
+// GELU, PyTorch's tanh form (assembly/gelu-tanh.ts): the shared steps leave their results in
+// module variables, from which each result is finished. The fround is left out where the float32
+// operation is exact (see gelu-tanh.ts): z - zh, zh * zh, K0_HI + K1_HI * Ah, A - Ah, vh - vhh,
+// zh * vhh, zl * vhh, biased - MAGIC_BIAS, n * MINUS_LN2_HI - U1.
+let geluTanhZ = 0; // z = min(|x|, GELU_TANH_Z_MAX)
+let geluTanhU1 = 0; // U1, the exact large part of u
+let geluTanhUl = 0; // ul, the rest of u
+let geluTanhBig = 0; // F = 2^64 sigma(-u)
+let geluTanhF = 0; // f = sigma(-u)
+
+/** The steps geluTanh and geluTanh' share: assembly/gelu-tanh.ts up to F and f. */
+function geluTanhParts(x: number): void {
+  const absX = Math.abs(x);
+  const z = K.GELU_TANH_Z_MAX < absX ? K.GELU_TANH_Z_MAX : absX;
+  const zh = split12(z);
+  const zl = z - zh;
+  const a = zh * zh;
+  const b = fround(zl * fround(zh + z));
+  const ah = fround(fround(a + K.GELU_TANH_GRID) - K.GELU_TANH_GRID);
+  const vh = K.GELU_TANH_K0_HI + K.GELU_TANH_K1_HI * ah;
+  const vl = fround(fround(K.GELU_TANH_K1 * fround(a - ah + b)) + fround(fround(K.GELU_TANH_K1_LO * ah) + K.GELU_TANH_K0_LO));
+  const vhh = split12(vh);
+  const u1 = zh * vhh;
+  const ul = fround(zl * vhh + fround(z * fround(vh - vhh + vl)));
+  const biased = fround(fround(fround(u1 + ul) * K.MINUS_LOG2E) + K.MAGIC_BIAS);
+  const n = biased - K.MAGIC_BIAS;
+  const s = SCALE[(0 - n) | 0]!;
+  const t = fround(fround(n * K.MINUS_LN2_HI - u1 - ul) + fround(n * K.MINUS_LN2_LO));
+  const big = refinedScaledLogistic(fround(scaledExpm1(t, s) + s));
+  geluTanhZ = z;
+  geluTanhU1 = u1;
+  geluTanhUl = ul;
+  geluTanhBig = big;
+  geluTanhF = fround(big * K.UNSCALE);
+}
+
+/** geluTanh(x) from the shared steps (geluTanhParts(x) must have run). */
+function geluTanhFromParts(x: number): number {
+  if (x > 0) return fround(x - fround(geluTanhZ * geluTanhF));
+  const negative = fround(fround(geluTanhZ * geluTanhBig) * K.UNSCALE);
+  return x < 0 || Object.is(x, -0) ? -negative : negative; // copysign(negative, x)
+}
+
+/** geluTanh'(x) from the shared steps. */
+function geluTanhDerivativeFromParts(x: number): number {
+  const z = geluTanhZ;
+  const f = geluTanhF;
+  const g = fround(1 - f);
+  const al = fround(geluTanhUl + fround(K.GELU_TANH_K1_TIMES2 * fround(z * fround(z * z))));
+  if (x > 0) return fround(g * fround(1 + fround(f * fround(geluTanhU1 + al))));
+  const bracket = fround(fround(fround(1 - geluTanhU1) + fround(geluTanhU1 * f)) - fround(al * g));
+  return fround(fround(geluTanhBig * bracket) * K.UNSCALE);
+}
+
+export function geluTanh(x: number): number {
+  geluTanhParts(x);
+  return geluTanhFromParts(x);
+}
+
+export function geluTanhDerivative(x: number): number {
+  geluTanhParts(x);
+  return geluTanhDerivativeFromParts(x);
+}
+
 /**
  * One loop per kernel, each its own small function: V8 inlines the whole kernel into each loop
  * then, where one function holding all four loops exceeds its inlining budget and pays a call
@@ -371,6 +435,20 @@ const LOOPS: Record<KernelName, (s: Scratch, length: number) => void> = {
     for (let i = 0; i < length; i++) {
       output[i] = geluFamily(input[i]!);
       output2[i] = geluDerivativeOut;
+    }
+  },
+  geluTanh({ input, output }, length) {
+    for (let i = 0; i < length; i++) output[i] = geluTanh(input[i]!);
+  },
+  geluTanhDerivative({ input, output }, length) {
+    for (let i = 0; i < length; i++) output[i] = geluTanhDerivative(input[i]!);
+  },
+  geluTanhWithDerivative({ input, output, output2 }, length) {
+    for (let i = 0; i < length; i++) {
+      const x = input[i]!;
+      geluTanhParts(x);
+      output[i] = geluTanhFromParts(x);
+      output2[i] = geluTanhDerivativeFromParts(x);
     }
   },
   sigmoidWithDerivative({ input, output, output2 }, length) {
