@@ -137,6 +137,11 @@ const NAIVE: Partial<Record<Single, (x: number) => number>> = {
   logSigmoidDerivative: (x) => 1 / (1 + Math.exp(x)),
   gelu: (x) => 0.5 * x * (1 + erfNaive(x / Math.SQRT2)),
   geluDerivative: (x) => 0.5 * (1 + erfNaive(x / Math.SQRT2)) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI),
+  geluTanh: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x))),
+  geluTanhDerivative: (x) => {
+    const t = Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x));
+    return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * Math.sqrt(2 / Math.PI) * (1 + 3 * 0.044715 * x * x);
+  },
 };
 
 /** JS has no Math.erf: the approximation people paste (Abramowitz and Stegun 7.1.26, 1.5e-7 absolute). */
@@ -450,6 +455,8 @@ const TARGETS: [string, string, string, number, number][] = [
       ['logSigmoidDerivative', 0.9],
       ['gelu', 0.6],
       ['geluDerivative', 0.6],
+      ['geluTanh', 0.8],
+      ['geluTanhDerivative', 0.8],
     ] as const
   ).flatMap(([name, goal]): [string, string, string, number, number][] => [
     [`${name} zero-copy / sigmoid zero-copy, 64 Ki`, `${name}-resident`, 'simd-resident', 2 ** 16, goal],

@@ -49,6 +49,11 @@ const NAIVE = {
   logSigmoid: (x) => -Math.log1p(Math.exp(-x)),
   logSigmoidDerivative: (x) => 1 / (1 + Math.exp(x)),
   gelu: (x) => 0.5 * x * (1 + erfNaive(x / Math.SQRT2)),
+  geluTanh: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x))),
+  geluTanhDerivative: (x) => {
+    const t = Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x));
+    return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * Math.sqrt(2 / Math.PI) * (1 + 3 * 0.044715 * x * x);
+  },
 };
 
 /**
