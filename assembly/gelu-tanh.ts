@@ -51,7 +51,7 @@
 //
 //      geluTanh'(x) = sigma(u) + x sigma(u) sigma(-u) u'(x)
 //                   = (1 - f) * (1 + f * (U1 + al))                           for x > 0
-//                   = (F * (((1 - U1) + U1 * f) - al * (1 - f))) * 2^-64      for x <= 0
+//                   = (F * (((1 - U1) + U1 * f) - al * (1 - f))) * 2^-64      for -1.25 < x <= 0
 //
 //    It crosses zero at x0 = -0.7524614, where 1 - a (1 - f) cancels: 1 - U1 is exact there
 //    (Sterbenz), so the error is that of f (up to 1.6 ulp of f, magnified by a = 1.29) and of
@@ -59,10 +59,25 @@
 //    magnified 1.3-fold by the partial cancellation and worth twice as many ulps of the result (f
 //    lies in [1/4, 1/2), geluTanh' just below 1/4), still exceeds 3 ulp: that holds for any
 //    formula from a float32 sigma. So for x in [-0.831, -0.3245] the bound is an absolute error
-//    (the registry's band); elsewhere 4 ulp, 3 except at 212 inputs in [-9.28, -1.74], where F's
-//    error (up to 1.7 ulp) adds to the roundings of the bracket and of al (a 3-ulp tail would
-//    need E as a pair and a compensated refinement, ~8 more operations). A plain
-//    a = z (K0 + 3 K1 z^2) would widen the band's left end to -1.28.
+//    (the registry's band). A plain a = z (K0 + 3 K1 z^2) would widen the band's left end to -1.28.
+// 4. The tail, x <= -GELU_TANH_PAIR_FROM: there the formula above reaches 4 ulp (at 212 inputs in
+//    [-9.28, -1.74]): F's error (up to 1.7 ulp) adds to the bracket's three roundings and al's
+//    four, each worth up to a whole ulp of the result. So the tail keeps both factors unrounded,
+//    as pairs, and rounds once at the end:
+//
+//      F    = s + X,  X = P - E * (E / (2^64 + E))    (s a power of two; E * (E / ...) shared)
+//      beta = 1 - a (1 - f) = bh + bl                 bh = (1 - U1) - 2W, rounded, and its exact
+//                                                     error (TwoSum); bl = error - lo + a f
+//      2^64 geluTanh'(x) = s * bh + (s * bl + X * (bh + bl))    (s * bh and s * bl exact)
+//
+//    where K1 z^3 = W + w: K1 z^2 = m1 + m2 with m1 = K1_HI * Ah (exact: 12-bit factors) and
+//    m2 = vl - K0_LO, m1 = m1h + m1l split at 12 bits, W = zh * m1h (exact, 12-bit factors) and
+//    w = (zh * m1l + zl * m1) + z * m2, so a - U1 = 2W + lo with lo = ul + 2w. Only small terms
+//    round: measured over every float32 x in [-9.3, -1.2], 2.29 ulp at most (unrounded) against
+//    3.42 for the formula above. Near the root the pair is no better (f's error is magnified
+//    there whatever the form, and the pair's f, rounded apart from F, no longer cancels it), so
+//    the formula above keeps [-1.25, 0], which it meets within 3.29 ulp outside the band. Both
+//    are computed for every lane and one is selected: 30 operations more for the derivative.
 //
 // Clamp: GELU_TANH_Z_MAX = 10.9375; u(10.9375) = 110.8 <= Z_MAX keeps s normal and t in the
 // polynomial's range without a second clamp. Beyond it |geluTanh(x)| < 2^-156 for x < 0 and
@@ -75,14 +90,14 @@
 // = -0, geluTanh'(-inf) = -0; NaN propagates. Tiny x: geluTanh(x) = x sigma(u) ~ x/2 rounded once
 // (geluTanh(2^-149) = 2^-149, geluTanh(-2^-149) = -0, as the exact values round).
 //
-// Error over all 2^32 inputs (numpy emulation bit-identical to this kernel, docs/design/
-// tanh-gelu-tanh): geluTanh max 3 ulp (2.595 unrounded, 96.27% correctly rounded, 30 inputs at
-// 3 ulp); geluTanh' max 4 ulp outside [-0.831, -0.3245] (4.319 unrounded), absolute error at
-// most 2^-23.84 inside it (~2^-25.6 near the root itself). npm run verify proves the bounds.
+// Error over all 2^32 inputs: npm run verify proves the bounds, and the kernel comments carry
+// its figures (README: the accuracy table). The design's numpy emulation measured geluTanh at
+// 3 ulp at most (2.595 unrounded, 30 inputs at 3 ulp), and geluTanh' inside [-0.831, -0.3245]
+// at an absolute error of at most 2^-23.84 (~2^-25.6 near the root itself).
 //
-// Operations per vector: geluTanh 61, geluTanh' 72, fused 78 (one division each: f and F serve
-// both results); sigmoid: 33. The pair for u costs 23 of them, and a 12-operation chain before
-// the exponential can start.
+// Operations per vector: geluTanh 61, geluTanh' ~102, fused ~108 (one division each: f and F
+// serve both results); sigmoid: 33. The pair for u costs 23 of them, and a 12-operation chain
+// before the exponential can start.
 //
 // Both forms run the same operations in the same order; see sigmoid.ts.
 import {
@@ -115,6 +130,8 @@ export const GELU_TANH_K1_LO: f32 = <f32>(GELU_TANH_K1_EXACT - <f64>GELU_TANH_K1
 export const GELU_TANH_K1_TIMES2: f32 = GELU_TANH_K1 * 2.0; // 0x1.2444F2p-3
 // (A + GRID) - GRID rounds A (< 2^18) to a multiple of ulp(GRID) = 2^-5.
 export const GELU_TANH_GRID: f32 = reinterpret<f32>(0x48C00000); // 0x1.8p+18
+// Where the tail's pairs take over from the plain bracket (4. above).
+export const GELU_TANH_PAIR_FROM: f32 = 1.25;
 // |x| is clamped here (see "Clamp" above).
 export const GELU_TANH_Z_MAX: f32 = 10.9375; // 0x1.5Ep+3
 
@@ -149,8 +166,10 @@ const SIGN: i32 = 0x80000000;
     f32x4.sub(f32x4.sub(f32x4.mul(n, f32x4.splat(MINUS_LN2_HI)), u1), ul),
     f32x4.mul(n, f32x4.splat(MINUS_LN2_LO)),
   );
-  const e = f32x4.add(scaledExpm1X4(t, s), s);
-  const big = f32x4.sub(e, f32x4.mul(e, f32x4.div(e, f32x4.add(f32x4.splat(SCALED_ONE), e))));
+  const p = scaledExpm1X4(t, s);
+  const e = f32x4.add(p, s);
+  const eq = f32x4.mul(e, f32x4.div(e, f32x4.add(f32x4.splat(SCALED_ONE), e)));
+  const big = f32x4.sub(e, eq);
   const f = f32x4.mul(big, f32x4.splat(UNSCALE));
   const positive = f32x4.gt(x, f32x4.splat(0.0));
   if (value) {
@@ -162,7 +181,29 @@ const SIGN: i32 = 0x80000000;
     const al = f32x4.add(ul, f32x4.mul(f32x4.splat(GELU_TANH_K1_TIMES2), f32x4.mul(z, f32x4.mul(z, z))));
     const above = f32x4.mul(g, f32x4.add(one, f32x4.mul(f, f32x4.add(u1, al))));
     const bracket = f32x4.sub(f32x4.add(f32x4.sub(one, u1), f32x4.mul(u1, f)), f32x4.mul(al, g));
-    const below = f32x4.mul(f32x4.mul(big, bracket), f32x4.splat(UNSCALE));
+    const nearRoot = f32x4.mul(f32x4.mul(big, bracket), f32x4.splat(UNSCALE));
+    // The tail's pairs (4. above).
+    const m1 = f32x4.mul(f32x4.splat(GELU_TANH_K1_HI), ah);
+    const m1h = v128.and(m1, i32x4.splat(GELU_SPLIT_MASK));
+    const m2 = f32x4.sub(vl, f32x4.splat(GELU_TANH_K0_LO));
+    const w = f32x4.add(
+      f32x4.add(f32x4.mul(zh, f32x4.sub(m1, m1h)), f32x4.mul(zl, m1)),
+      f32x4.mul(z, m2),
+    );
+    const wh = f32x4.mul(zh, m1h);
+    const w2 = f32x4.add(wh, wh);
+    const lo = f32x4.add(ul, f32x4.add(w, w));
+    const oneMinusU1 = f32x4.sub(one, u1);
+    const bh = f32x4.sub(oneMinusU1, w2);
+    const bb = f32x4.sub(bh, oneMinusU1);
+    const error = f32x4.sub(f32x4.sub(oneMinusU1, f32x4.sub(bh, bb)), f32x4.add(w2, bb));
+    const bl = f32x4.add(f32x4.sub(error, lo), f32x4.mul(f32x4.add(f32x4.add(u1, w2), lo), f));
+    const tailX = f32x4.sub(p, eq);
+    const tail = f32x4.mul(
+      f32x4.add(f32x4.mul(s, bh), f32x4.add(f32x4.mul(s, bl), f32x4.mul(tailX, f32x4.add(bh, bl)))),
+      f32x4.splat(UNSCALE),
+    );
+    const below = v128.bitselect(nearRoot, tail, f32x4.lt(z, f32x4.splat(GELU_TANH_PAIR_FROM)));
     v128.store(value ? out2 : out, v128.bitselect(above, below, positive));
   }
 }
@@ -188,8 +229,10 @@ const SIGN: i32 = 0x80000000;
   const s = expScale(biased);
   const n: f32 = biased - MAGIC_BIAS;
   const t: f32 = ((n * MINUS_LN2_HI - u1) - ul) + n * MINUS_LN2_LO;
-  const e: f32 = scaledExpm1(t, s) + s;
-  const big: f32 = e - e * (e / (SCALED_ONE + e));
+  const p = scaledExpm1(t, s);
+  const e: f32 = p + s;
+  const eq: f32 = e * (e / (SCALED_ONE + e));
+  const big: f32 = e - eq;
   const f: f32 = big * UNSCALE;
   const positive = x > 0;
   if (value) {
@@ -199,7 +242,22 @@ const SIGN: i32 = 0x80000000;
     const g: f32 = <f32>1.0 - f;
     const al: f32 = ul + GELU_TANH_K1_TIMES2 * (z * (z * z));
     const above: f32 = g * (<f32>1.0 + f * (u1 + al));
-    const below: f32 = big * (((<f32>1.0 - u1) + u1 * f) - al * g) * UNSCALE;
+    const nearRoot: f32 = big * (((<f32>1.0 - u1) + u1 * f) - al * g) * UNSCALE;
+    const m1: f32 = GELU_TANH_K1_HI * ah;
+    const m1h = reinterpret<f32>(reinterpret<i32>(m1) & GELU_SPLIT_MASK);
+    const m2: f32 = vl - GELU_TANH_K0_LO;
+    const w: f32 = (zh * (m1 - m1h) + zl * m1) + z * m2;
+    const wh: f32 = zh * m1h;
+    const w2: f32 = wh + wh;
+    const lo: f32 = ul + (w + w);
+    const oneMinusU1: f32 = <f32>1.0 - u1;
+    const bh: f32 = oneMinusU1 - w2;
+    const bb: f32 = bh - oneMinusU1;
+    const error: f32 = (oneMinusU1 - (bh - bb)) - (w2 + bb);
+    const bl: f32 = (error - lo) + ((u1 + w2) + lo) * f;
+    const tailX: f32 = p - eq;
+    const tail: f32 = (s * bh + (s * bl + tailX * (bh + bl))) * UNSCALE;
+    const below = select<f32>(nearRoot, tail, z < GELU_TANH_PAIR_FROM);
     store<f32>(value ? out2 : out, select<f32>(above, below, positive));
   }
 }

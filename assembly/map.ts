@@ -34,14 +34,27 @@ import { silu, siluX4 } from "./silu";
 import { softplus, softplusX4 } from "./softplus";
 import { tanh, tanhX4 } from "./tanh";
 
-// Floats per block, the vector loop's iteration: four independent vectors. The kernels are
-// latency-bound (one vector's chain is ~80 cycles with the division); measured on V8, four
-// vectors per iteration beat two by ~20% and one by ~60%.
+// Floats per block: the unit of the vector loop and of the tail (four vectors).
 export const UNROLL: i32 = 16;
 
 // Floats per vector operation: 4 in the SIMD build, 1 in the scalar one. The wrapper reads it
 // to tell which build a module handed to init({ module }) is.
 export const LANES: i32 = ASC_FEATURE_SIMD ? 4 : 1;
+
+// Independent vectors per iteration of a kernel's loop: 4 (a whole block) or 2 (a block in two
+// iterations). Most kernels are latency-bound (one vector's chain is ~80 cycles with the
+// division), and four vectors in flight beat two by ~20% and one by ~60% (sigmoid, V8). The
+// longest ones are not: with ~100 operations and ~30 constants per vector, four vectors spill
+// more registers (V8 has 16) than the extra parallelism hides. Measured on Zen 4 (npm run bench,
+// zero-copy, 64 Ki; M elements/s with 4 / 2 / 1 vectors): gelu 263 / 305 / 252, gelu' 236 / 278
+// / 221, geluTanh 305 / 214 / 215, geluTanh' 163 / 167 / 125, softplus 365 / 260. Two vectors
+// also halve the kernel's size in the binary (~1.1 KB gzipped for gelu's three).
+// @ts-ignore: decorator
+@inline function vectorsPerIteration(kernel: i32): i32 {
+  if (kernel >= KERNEL_GELU && kernel <= KERNEL_GELU_WITH_DERIVATIVE) return 2;
+  if (kernel == KERNEL_GELU_TANH_DERIVATIVE || kernel == KERNEL_GELU_TANH_WITH_DERIVATIVE) return 2;
+  return 4;
+}
 
 // The family of each kernel id. `kernel` is a constant wherever these are inlined, so the
 // choice folds away and each case of run() compiles to one loop with one kernel in it.
@@ -81,20 +94,33 @@ export const LANES: i32 = ASC_FEATURE_SIMD ? 4 : 1;
 @inline function map(kernel: i32, input: usize, output: usize, output2: usize, count: usize): void {
   if (count == 0) return;
   if (ASC_FEATURE_SIMD) {
-    do {
-      // All four loads come first: an output may start below the input (see above).
-      const x0 = v128.load(input);
-      const x1 = v128.load(input, 16);
-      const x2 = v128.load(input, 32);
-      const x3 = v128.load(input, 48);
-      elementX4(kernel, x0, output, output2);
-      elementX4(kernel, x1, output + 16, output2 + 16);
-      elementX4(kernel, x2, output + 32, output2 + 32);
-      elementX4(kernel, x3, output + 48, output2 + 48);
-      input += 64;
-      output += 64;
-      output2 += 64;
-    } while (--count != 0);
+    if (vectorsPerIteration(kernel) == 4) {
+      do {
+        // All four loads come first: an output may start below the input (see above).
+        const x0 = v128.load(input);
+        const x1 = v128.load(input, 16);
+        const x2 = v128.load(input, 32);
+        const x3 = v128.load(input, 48);
+        elementX4(kernel, x0, output, output2);
+        elementX4(kernel, x1, output + 16, output2 + 16);
+        elementX4(kernel, x2, output + 32, output2 + 32);
+        elementX4(kernel, x3, output + 48, output2 + 48);
+        input += 64;
+        output += 64;
+        output2 += 64;
+      } while (--count != 0);
+    } else {
+      count <<= 1;
+      do {
+        const x0 = v128.load(input);
+        const x1 = v128.load(input, 16);
+        elementX4(kernel, x0, output, output2);
+        elementX4(kernel, x1, output + 16, output2 + 16);
+        input += 32;
+        output += 32;
+        output2 += 32;
+      } while (--count != 0);
+    }
   } else {
     do {
       element(kernel, load<f32>(input), output, output2);

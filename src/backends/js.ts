@@ -297,8 +297,14 @@ export function geluDerivative(x: number): number {
 // operation is exact (see gelu-tanh.ts): z - zh, zh * zh, K0_HI + K1_HI * Ah, A - Ah, vh - vhh,
 // zh * vhh, zl * vhh, biased - MAGIC_BIAS, n * MINUS_LN2_HI - U1.
 let geluTanhZ = 0; // z = min(|x|, GELU_TANH_Z_MAX)
+let geluTanhZh = 0; // z's 12 leading bits, and the rest
+let geluTanhZl = 0;
+let geluTanhAh = 0; // zh^2 on the grid 2^-5
+let geluTanhVl = 0; // v = K0 + K1 z^2 less its large part
 let geluTanhU1 = 0; // U1, the exact large part of u
 let geluTanhUl = 0; // ul, the rest of u
+let geluTanhS = 0; // s, the power of two of e^-u's reduction
+let geluTanhX = 0; // F - s (the tail's pair)
 let geluTanhBig = 0; // F = 2^64 sigma(-u)
 let geluTanhF = 0; // f = sigma(-u)
 
@@ -320,8 +326,17 @@ function geluTanhParts(x: number): void {
   const n = biased - K.MAGIC_BIAS;
   const s = SCALE[(0 - n) | 0]!;
   const t = fround(fround(n * K.MINUS_LN2_HI - u1 - ul) + fround(n * K.MINUS_LN2_LO));
-  const big = refinedScaledLogistic(fround(scaledExpm1(t, s) + s));
+  const p = scaledExpm1(t, s);
+  const e = fround(p + s);
+  const eq = fround(e * fround(e / fround(K.SCALED_ONE + e)));
+  const big = fround(e - eq);
   geluTanhZ = z;
+  geluTanhZh = zh;
+  geluTanhZl = zl;
+  geluTanhAh = ah;
+  geluTanhVl = vl;
+  geluTanhS = s;
+  geluTanhX = fround(p - eq);
   geluTanhU1 = u1;
   geluTanhUl = ul;
   geluTanhBig = big;
@@ -342,8 +357,28 @@ function geluTanhDerivativeFromParts(x: number): number {
   const g = fround(1 - f);
   const al = fround(geluTanhUl + fround(K.GELU_TANH_K1_TIMES2 * fround(z * fround(z * z))));
   if (x > 0) return fround(g * fround(1 + fround(f * fround(geluTanhU1 + al))));
-  const bracket = fround(fround(fround(1 - geluTanhU1) + fround(geluTanhU1 * f)) - fround(al * g));
-  return fround(fround(geluTanhBig * bracket) * K.UNSCALE);
+  if (z < K.GELU_TANH_PAIR_FROM) {
+    const bracket = fround(fround(fround(1 - geluTanhU1) + fround(geluTanhU1 * f)) - fround(al * g));
+    return fround(fround(geluTanhBig * bracket) * K.UNSCALE);
+  }
+  // The tail's pairs (assembly/gelu-tanh.ts, 4.).
+  const zh = geluTanhZh;
+  const u1 = geluTanhU1;
+  const s = geluTanhS;
+  const m1 = fround(K.GELU_TANH_K1_HI * geluTanhAh);
+  const m1h = split12(m1);
+  const m2 = fround(geluTanhVl - K.GELU_TANH_K0_LO);
+  const w = fround(fround(fround(zh * fround(m1 - m1h)) + fround(geluTanhZl * m1)) + fround(z * m2));
+  const wh = fround(zh * m1h);
+  const w2 = fround(wh + wh);
+  const lo = fround(geluTanhUl + fround(w + w));
+  const oneMinusU1 = fround(1 - u1);
+  const bh = fround(oneMinusU1 - w2);
+  const bb = fround(bh - oneMinusU1);
+  const error = fround(fround(oneMinusU1 - fround(bh - bb)) - fround(w2 + bb));
+  const bl = fround(fround(error - lo) + fround(fround(fround(u1 + w2) + lo) * f));
+  const sum = fround(fround(s * bh) + fround(fround(s * bl) + fround(geluTanhX * fround(bh + bl))));
+  return fround(sum * K.UNSCALE);
 }
 
 export function geluTanh(x: number): number {
