@@ -26,9 +26,14 @@ function floatVector(name: string): number[] {
   return [...text(1, name), ...bytes(2, bytes(1, tensor))]; // ValueInfoProto: name, type.tensor_type
 }
 
-/** The model y = op(x), e.g. onnxModel('Sigmoid'); `opset` as ONNX numbers it. */
-export function onnxModel(op: string, opset = 17): Uint8Array {
-  const node = [...text(1, 'x'), ...text(2, 'y'), ...text(4, op)]; // NodeProto: input, output, op_type
+/**
+ * The model y = op(x), e.g. onnxModel('Sigmoid'); `opset` as ONNX numbers it; `attributes`:
+ * the node's string attributes (e.g. Gelu's approximate: 'tanh').
+ */
+export function onnxModel(op: string, opset = 17, attributes: Record<string, string> = {}): Uint8Array {
+  // AttributeProto: name, type STRING (3), s.
+  const attributeProtos = Object.entries(attributes).flatMap(([name, value]) => bytes(5, [...text(1, name), ...int(20, 3), ...text(4, value)]));
+  const node = [...text(1, 'x'), ...text(2, 'y'), ...text(4, op), ...attributeProtos]; // NodeProto: input, output, op_type, attribute
   const graph = [...bytes(1, node), ...text(2, 'g'), ...bytes(11, floatVector('x')), ...bytes(12, floatVector('y'))];
   const model = [...int(1, 8), ...bytes(8, int(2, opset)), ...bytes(7, graph)]; // ir_version 8, opset_import, graph
   return Uint8Array.from(model);

@@ -93,13 +93,15 @@ function resident(engine: Engine, kernel: Single) {
  * WebAssembly backend (MLAS kernels) on one thread, copies in and out included (session.run
  * takes and returns tensors of ordinary memory).
  */
-const ORT_OPS: Partial<Record<Single, string>> = { sigmoid: 'Sigmoid', tanh: 'Tanh', softplus: 'Softplus', gelu: 'Gelu' };
+const ORT_OPS: Partial<Record<Single, string>> = { sigmoid: 'Sigmoid', tanh: 'Tanh', softplus: 'Softplus', gelu: 'Gelu', geluTanh: 'Gelu' };
 /** The ONNX opset each operator needs, where the default (17) lacks it: Gelu came in opset 20. */
 const ORT_OPSETS: Record<string, number> = { Gelu: 20 };
+/** Node attributes per function: Gelu's tanh form is the same operator with approximate = 'tanh'. */
+const ORT_ATTRIBUTES: Partial<Record<Single, Record<string, string>>> = { geluTanh: { approximate: 'tanh' } };
 ort.env.wasm.numThreads = 1;
 
-function onnxruntime(op: string) {
-  const session = ort.InferenceSession.create(onnxModel(op, ORT_OPSETS[op]), { executionProviders: ['wasm'] });
+function onnxruntime(op: string, attributes?: Record<string, string>) {
+  const session = ort.InferenceSession.create(onnxModel(op, ORT_OPSETS[op], attributes), { executionProviders: ['wasm'] });
   return (x: Float32Array): Prepared => {
     const input = { x: new ort.Tensor('float32', x, [x.length]) };
     return { runAsync: async () => (await (await session).run(input)).y!.dispose() };
@@ -312,8 +314,8 @@ const CASES: Case[] = [
   ...familyCases(),
   ...Object.entries(ORT_OPS).map(([name, op]): Case => ({
     name: name === 'sigmoid' ? 'ort' : `${name}-ort`,
-    description: `onnxruntime-web ${ort.env.versions.web} ${op} (WebAssembly, 1 thread), session.run with its copies`,
-    prepare: onnxruntime(op),
+    description: `onnxruntime-web ${ort.env.versions.web} ${op}${name === 'geluTanh' ? " (approximate = 'tanh')" : ''} (WebAssembly, 1 thread), session.run with its copies`,
+    prepare: onnxruntime(op, ORT_ATTRIBUTES[name as Single]),
   })),
 ];
 
@@ -476,6 +478,8 @@ const TARGETS: [string, string, string, number, number][] = [
   ]),
   ['gelu copying API / onnxruntime-web Gelu, 64 Ki', 'gelu', 'gelu-ort', 2 ** 16, 2],
   ['gelu copying API / onnxruntime-web Gelu, 1 Mi', 'gelu', 'gelu-ort', 2 ** 20, 2],
+  ['geluTanh copying API / onnxruntime-web Gelu (tanh), 64 Ki', 'geluTanh', 'geluTanh-ort', 2 ** 16, 2],
+  ['geluTanh copying API / onnxruntime-web Gelu (tanh), 1 Mi', 'geluTanh', 'geluTanh-ort', 2 ** 20, 2],
 ];
 
 function targets(m: Measurement[]): Target[] {
