@@ -186,16 +186,11 @@ function softplusFamily(x: number, negated: boolean): number {
   const a = fround(ratio * fround(f - series));
   const s1 = fround(f - a);
   const e1 = fround(fround(f - s1) - a);
-  const kHi = upper ? K.LN2_HI : 0;
-  const sum = fround(kHi + s1);
-  const e2 = fround(s1 - fround(sum - kHi));
-  const low = fround(fround(fround(e1 + e2) + (upper ? K.LN2_LO : 0)) + fround(uError * fround(1 - halfU)));
-  const m = linear ? z : 0;
-  const big = sum < m ? m : sum; // pmax(sum, m)
-  const small = sum < m ? sum : m; // pmin(m, sum)
-  const y = fround(big + small);
-  const e3 = fround(small - fround(y - big));
-  const r = fround(y + fround(e3 + low));
+  const kLn2 = upper ? K.LN2 : 0;
+  const sum = fround(kLn2 + s1);
+  const e2 = fround(s1 - fround(sum - kLn2));
+  const low = fround(fround(e1 + e2) + fround(uError * fround(1 - halfU)));
+  const r = fround((linear ? z : 0) + fround(sum + low));
   const fs = fround(u - fround(u * fround(scaled / fround(K.SCALED_ONE + scaled))));
   sigmaOut = linear ? fround(1 - fs) : fs;
   return negated ? (x < -r ? x : -r) : r < x ? x : r;
