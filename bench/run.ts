@@ -312,11 +312,15 @@ const CASES: Case[] = [
     },
   },
   ...familyCases(),
-  ...Object.entries(ORT_OPS).map(([name, op]): Case => ({
-    name: name === 'sigmoid' ? 'ort' : `${name}-ort`,
-    description: `onnxruntime-web ${ort.env.versions.web} ${op}${name === 'geluTanh' ? " (approximate = 'tanh')" : ''} (WebAssembly, 1 thread), session.run with its copies`,
-    prepare: onnxruntime(op, ORT_ATTRIBUTES[name as Single]),
-  })),
+  ...Object.entries(ORT_OPS).map(([name, op]): Case => {
+    const attributes = ORT_ATTRIBUTES[name as Single];
+    const shown = attributes ? ` (${Object.entries(attributes).map(([key, value]) => `${key} = '${value}'`).join(', ')})` : '';
+    return {
+      name: name === 'sigmoid' ? 'ort' : `${name}-ort`,
+      description: `onnxruntime-web ${ort.env.versions.web} ${op}${shown} (WebAssembly, 1 thread), session.run with its copies`,
+      prepare: onnxruntime(op, attributes),
+    };
+  }),
 ];
 
 // ---------------------------------------------------------------------------------------------
