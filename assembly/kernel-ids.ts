@@ -44,3 +44,10 @@ export const KERNEL_GELU_TANH_WITH_DERIVATIVE: i32 = 21;
     id == KERNEL_SOFTPLUS_WITH_DERIVATIVE || id == KERNEL_LOG_SIGMOID_WITH_DERIVATIVE ||
     id == KERNEL_GELU_WITH_DERIVATIVE || id == KERNEL_GELU_TANH_WITH_DERIVATIVE;
 }
+
+// The row functions (softmax.ts): the `kind` argument of the row passes. The build turns each
+// name into the function's name on the TypeScript side (ROWS_LOG_SOFTMAX -> logSoftmax,
+// src/generated/kernels.ts: ROW_KINDS).
+export const ROWS_SOFTMAX: i32 = 0;
+export const ROWS_LOG_SOFTMAX: i32 = 1;
+export const ROWS_LOG_SUM_EXP: i32 = 2;

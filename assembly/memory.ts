@@ -1,3 +1,5 @@
+import { ROW_STATE_BYTES } from "./softmax";
+
 // The one place the layout of linear memory is defined; the TypeScript wrapper reads it from
 // these exports and never assumes numbers of its own.
 //
@@ -47,3 +49,7 @@ export const WORKER_SCRATCH: usize = memory.data(ASC_FEATURE_THREADS ? MAX_WORKE
 export function heapBase(): usize {
   return (__heap_base + <usize>(ALIGN - 1)) & ~<usize>(ALIGN - 1);
 }
+
+// The calling thread's row state (softmax.ts: a row's maximum, sums and factor between the
+// passes of a streamed row). The pool's workers do not run row functions.
+export const SCRATCH_ROW_STATE: usize = memory.data(ROW_STATE_BYTES, ALIGN);

@@ -75,7 +75,8 @@ const { exports } = new WebAssembly.Instance(new WebAssembly.Module(readFileSync
 const globals = Object.entries(exports).filter(([, value]) => value instanceof WebAssembly.Global);
 const camel = (name) => name.toLowerCase().replace(/_([a-z])/g, (_, c) => c.toUpperCase());
 const kernelIds = globals.filter(([name]) => name.startsWith('KERNEL_')).map(([name, global]) => [camel(name.slice(7)), global.value]);
-const constants = globals.filter(([name]) => !name.startsWith('KERNEL_')).map(([name, global]) => `  ${name}: ${global.value},`);
+const rowKinds = globals.filter(([name]) => name.startsWith('ROWS_')).map(([name, global]) => [camel(name.slice(5)), global.value]);
+const constants = globals.filter(([name]) => !/^(KERNEL|ROWS)_/.test(name)).map(([name, global]) => `  ${name}: ${global.value},`);
 
 // Special values, both signs of every region of the algorithms (e^-|x| near 1, where 1 + e
 // rounds to 1, subnormal results, the clamps), and enough of them (43) that the SIMD build's loop
@@ -136,6 +137,14 @@ ${kernelIds.map(([name, id]) => `  ${name}: ${id},`).join('\n')}
 
 /** The name of a kernel every backend provides. */
 export type KernelName = keyof typeof KERNEL_IDS;
+
+/** Each row function's kind, the first argument of the builds' row passes (assembly/kernel-ids.ts). */
+export const ROW_KINDS = {
+${rowKinds.map(([name, id]) => `  ${name}: ${id},`).join('\n')}
+} as const;
+
+/** The name of a row function every backend provides. */
+export type RowKindName = keyof typeof ROW_KINDS;
 
 /** The constants the kernels are built with (read from build/constants.wasm). */
 export const KERNEL_CONSTANTS = {

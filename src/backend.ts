@@ -27,6 +27,39 @@ export interface Heap {
   free(pointer: number): void;
   /** Runs a kernel on arrays that live in this memory (byte offsets). */
   runAt(kernel: KernelId, input: number, output: number, output2: number, length: number): void;
+  /** Runs a row function on whole rows that live in this memory (byte offsets; RowPasses.rows). */
+  rowsAt(kind: RowKind, input: number, output: number, rowLength: number, rows: number): void;
+}
+
+/**
+ * A row function's kind (ROW_KINDS, src/generated/kernels.ts), or LOG_SUM_EXP_ACCURATE
+ * (KERNEL_CONSTANTS): logSumExp's second pass over a row whose result cancels.
+ */
+export type RowKind = number;
+
+/**
+ * The row functions' passes (assembly/softmax.ts) over a backend's scratch buffers and its row
+ * state. A row that fits runs whole (rows); a longer one streams through the scratch buffers,
+ * pass by pass, in chunks that are multiples of ROW_BLOCK but for its last (src/chunk.ts), with
+ * the same bits.
+ */
+export interface RowPasses {
+  /** Whole rows in scratch input, results (one per row for logSumExp) to scratch output. */
+  rows(kind: RowKind, rowLength: number, rows: number): void;
+  /** Starts a row: maximum -inf, sums 0. */
+  start(): void;
+  /** Starts pass 2 again with the same maximum (logSumExp's accurate pass). */
+  restart(): void;
+  /** Pass 1 over the first `length` floats of scratch input. */
+  max(length: number): void;
+  /** Pass 2 over scratch input; softmax writes its E to scratch output. */
+  sum(kind: RowKind, length: number): void;
+  /** Ends pass 2; returns logSumExp's result. */
+  finish(kind: RowKind): number;
+  /** After finish(logSumExp): whether the row needs the accurate pass. */
+  needsAccurateSum(): boolean;
+  /** Pass 3: from scratch input (logSoftmax: x) or scratch output (softmax: E) to scratch output. */
+  output(kind: RowKind, length: number): void;
 }
 
 /** What an engine needs from a backend. */
@@ -38,5 +71,7 @@ export interface Backend {
   scratch(): Scratch;
   /** Runs a kernel on the first `length` floats of the scratch buffers. */
   run(kernel: KernelId, length: number): void;
+  /** The row functions' passes over the same scratch buffers. */
+  readonly rowPasses: RowPasses;
   readonly heap: Heap | undefined;
 }

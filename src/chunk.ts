@@ -1,7 +1,8 @@
 // The one copy path: every float32 call streams its arrays through a backend's scratch buffers
 // here, so that WASM memory stays the same size whatever the input length. It also decides the
 // order of work when outputs overlap the input; the double-precision loop uses that too.
-import type { Backend, Heap, KernelId } from './backend.js';
+import type { Backend, Heap, KernelId, RowKind } from './backend.js';
+import { KERNEL_CONSTANTS, ROW_KINDS } from './generated/kernels.js';
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -191,4 +192,76 @@ function stream(
     copyOut(out, start, output, count);
     if (out2) copyOut(out2, start, output2, count);
   }
+}
+
+/**
+ * Runs a row function over x, rows of `rowLength`, into out (one result per element, or per
+ * row when `perRow`) through the backend's scratch buffers: as many whole rows per chunk as fit,
+ * or, for a row longer than a chunk, that row streamed pass by pass (RowPasses), in chunks of
+ * scratchLength floats, a multiple of ROW_BLOCK: the same bits either way.
+ */
+export function forEachRow(call: string, backend: Backend, kind: RowKind, perRow: boolean, x: Float32Array, out: Float32Array, rowLength: number): void {
+  const rows = x.length / rowLength;
+  if (rows === 0) return;
+  const { input, output } = backend.scratch();
+  const heap = backend.heap;
+  const memory = heap === undefined ? undefined : input.buffer;
+  // In place is fine: every pass reads a chunk before it writes its results there, and pass 2
+  // overwrites x only where pass 3 needs nothing but what it wrote (softmax's E). Any other
+  // overlap, or a view of the scratch buffers, reads from a copy; results bound for the scratch
+  // buffers are staged.
+  let source = x;
+  const inPlace = x.buffer === out.buffer && x.byteOffset === out.byteOffset && !perRow;
+  if ((!inPlace && overlaps(x, out)) || (heap && memory && inScratch(heap, memory, x))) source = x.slice();
+  const target = heap && memory && inScratch(heap, memory, out) ? new Float32Array(out.length) : out;
+  const passes = backend.rowPasses;
+  const chunk = backend.scratchLength;
+  if (rowLength <= chunk) {
+    const perChunk = Math.floor(chunk / rowLength);
+    for (let r = 0; r < rows; r += perChunk) {
+      const count = Math.min(perChunk, rows - r);
+      const start = r * rowLength;
+      const n = count * rowLength;
+      input.set(n === source.length ? source : source.subarray(start, start + n));
+      passes.rows(kind, rowLength, count);
+      if (perRow) copyOut(target, r, output, count);
+      else copyOut(target, start, output, n);
+    }
+  } else {
+    const storesE = kind === ROW_KINDS.softmax;
+    for (let r = 0; r < rows; r++) {
+      const row = r * rowLength;
+      const end = row + rowLength;
+      const load = (from: number): number => {
+        const to = Math.min(from + chunk, end);
+        input.set(source.subarray(from, to));
+        return to - from;
+      };
+      passes.start();
+      for (let at = row; at < end; at += chunk) passes.max(load(at));
+      for (let at = row; at < end; at += chunk) {
+        const n = load(at);
+        passes.sum(kind, n);
+        if (storesE) copyOut(target, at, output, n);
+      }
+      let value = passes.finish(kind);
+      if (perRow) {
+        if (passes.needsAccurateSum()) {
+          passes.restart();
+          for (let at = row; at < end; at += chunk) passes.sum(KERNEL_CONSTANTS.LOG_SUM_EXP_ACCURATE, load(at));
+          value = passes.finish(KERNEL_CONSTANTS.LOG_SUM_EXP_ACCURATE);
+        }
+        target[r] = value;
+        continue;
+      }
+      for (let at = row; at < end; at += chunk) {
+        const n = Math.min(chunk, end - at);
+        if (storesE) output.set(target.subarray(at, at + n));
+        else input.set(source.subarray(at, at + n));
+        passes.output(kind, n);
+        copyOut(target, at, output, n);
+      }
+    }
+  }
+  if (target !== out) out.set(target);
 }

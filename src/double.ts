@@ -7,7 +7,7 @@
 // 2.5 ulp. Here D is carried as a double-double (d + dl, Fast2Sum: exact as 1 >= e) and each
 // quotient is corrected by its exact residual (Dekker's product), so that only the final
 // addition rounds: every result is within 1/2 ulp plus the error of Math.exp, under 1.5 ulp.
-import { BACKWARD, SNAPSHOT, STAGE_OUT2, planOrder } from './chunk.js';
+import { BACKWARD, SNAPSHOT, STAGE_OUT2, overlaps, planOrder } from './chunk.js';
 import type { FunctionSpec } from './functions.js';
 
 /** 2^27 + 1: Veltkamp's constant, splitting a double into two halves of 26 bits. */
@@ -587,4 +587,157 @@ export function geluTanhDerivative(x: number): number {
   const np = nn * p;
   const n = nn + np;
   return scaled(quotient(n, nn - n + np + nnl * (1 + p), dd, ddl), k);
+}
+
+// ---------------------------------------------------------------------------------------------
+// softmax, logSoftmax and logSumExp of Float64Array rows, on the exponential above (no Math.exp
+// or Math.log: the same bits on every engine). For a row with maximum m:
+//
+//   d + dl = x - m exactly (TwoSum), e^(d + dl) = 2^k (1 + p) (expFraction), kept as the
+//   double-double 2^k (em + eml); S = sum of the terms as a double-double (each addition's
+//   rounding error, exact by TwoSum, and the terms' low parts go to the low word): S is within
+//   ~2^-54 relative of the exact sum (the terms' own error) for any row length.
+//   softmax:    y = 2^k (em + eml) / S, one corrected quotient (divide: 1/2 ulp), then 2^k.
+//   the log kinds exclude x == m (count k) and sum the rest, R, so that the dominant element's
+//   -log1p(R) keeps its relative accuracy: lambda = k == 1 ? log1p(R) : log(k + R) as a
+//   double-double (logPair), then y = (d + dl) - lambda and logSumExp = m + lambda, each summed
+//   exactly and rounded once.
+// Measured against mpmath (README): within 1 ulp. logSumExp cancels where m + lambda is near 0
+// (m < 0, lambda ~ -m): its error is then ~2^-54 lambda in absolute terms, as lambda's own.
+// Special values as the float32 kernels (assembly/softmax.ts).
+
+/** log(a + al) for a + al >= 1 (a finite), as a double-double: sets logHi, logLo. */
+let logHi = 0;
+let logLo = 0;
+const logWord = new DataView(new ArrayBuffer(8));
+
+/**
+ * log1p(u + ul) for |u| <= SQRT2 - 1 as a double-double (logHi + logLo): 2 atanh(s), s = (u + ul) /
+ * (2 + u + ul) as sh + sl (the quotient and its exact residual), 2 sh exact, the rest in logLo.
+ */
+function log1pPair(u: number, ul: number): void {
+  const d = 2 + u;
+  const dl = 2 - d + u + ul; // Fast2Sum: |u| < 2
+  const sh = u / d;
+  const sd = sh * d;
+  const sl = (u - sd - productError(sh, d, sd) + ul - sh * dl) / d;
+  const w = sh * sh;
+  logHi = 2 * sh;
+  logLo = 2 * sl + sh * w * atanhTail(w);
+}
+
+/** log(a + al) for a >= 1 finite: j ln2 + log1p(f - 1), a = 2^j f, f in [SQRT2/2, SQRT2). */
+function logPair(a: number, al: number): void {
+  logWord.setFloat64(0, a);
+  const high = logWord.getUint32(0);
+  let j = (high >>> 20) - 1023;
+  logWord.setUint32(0, (high & 0x000fffff) | 0x3ff00000);
+  let f = logWord.getFloat64(0);
+  if (f > Math.SQRT2) {
+    f *= 0.5;
+    j += 1;
+  }
+  log1pPair(f - 1, al * POW2[j + 128]!); // f - 1 exact (Sterbenz); al 2^-j exact (POW2[i] = 2^(128 - i))
+  const hi = j * LN2_HI; // exact: |j| < 2^11, LN2_HI has 32 bits
+  const sum = hi + logHi;
+  logLo = sumError(hi, logHi, sum) + (logLo + j * LN2_LO);
+  logHi = sum;
+}
+
+// One term's parts: e^(x - m) = 2^termK (termM + termMl), and x - m = termD + termDl.
+let termK = 0;
+let termM = 0;
+let termMl = 0;
+let termD = 0;
+let termDl = 0;
+
+/** Sets the term's parts for x <= m (finite m); x - m < -746 gives termM = 0 (below every result). */
+function rowTerm(x: number, m: number): void {
+  const d = x - m;
+  termD = d;
+  termDl = sumError(x, -m, d);
+  if (!(d >= -746)) {
+    termK = 0;
+    termM = termMl = 0;
+    return;
+  }
+  const k = expExponent(d);
+  const p = expFraction(d, termDl, k);
+  termK = k;
+  termM = 1 + p;
+  termMl = 1 - termM + p;
+}
+
+/** Rows of `rowLength` doubles from x to out (softmax, logSoftmax: one per element; logSumExp: one per row). */
+export function rowsFloat64(kind: 'softmax' | 'logSoftmax' | 'logSumExp', x: Float64Array, out: Float64Array, rowLength: number): void {
+  // In place is fine (each element is read before its result is written, and a logSumExp
+  // result only after its row); any other overlap reads from a copy.
+  const source = overlaps(x, out) && !(x.buffer === out.buffer && x.byteOffset === out.byteOffset && kind !== 'logSumExp') ? x.slice() : x;
+  const rows = rowLength === 0 ? 0 : source.length / rowLength;
+  const log = kind !== 'softmax';
+  for (let r = 0; r < rows; r++) {
+    const from = r * rowLength;
+    const to = from + rowLength;
+    let m = -Infinity;
+    let nan = false;
+    for (let i = from; i < to; i++) {
+      const v = source[i]!;
+      if (v > m) m = v;
+      else if (v !== v) nan = true;
+    }
+    m = nan ? NaN : m + 0;
+    if (!(Math.abs(m) < Infinity)) {
+      // A NaN, +inf or a row of -inf: NaN rows, and logSumExp m (as PyTorch).
+      if (kind === 'logSumExp') out[r] = m;
+      else out.fill(NaN, from, to);
+      continue;
+    }
+    let sh = 0;
+    let sl = 0;
+    let count = 0;
+    for (let i = from; i < to; i++) {
+      const v = source[i]!;
+      if (log && v === m) {
+        count++;
+        continue;
+      }
+      rowTerm(v, m);
+      if (termM === 0) continue;
+      const scale = POW2[-termK | 0]! * TINY;
+      const hi = termM * scale;
+      const sum = sh + hi;
+      sl += sumError(sh, hi, sum) + termMl * scale;
+      sh = sum;
+    }
+    if (kind === 'softmax') {
+      for (let i = from; i < to; i++) {
+        rowTerm(source[i]!, m);
+        out[i] = termM === 0 ? 0 : scaled(divide(termM, termMl, sh, sl), termK);
+      }
+      continue;
+    }
+    const r0 = sh + sl;
+    if (count === 1 && r0 < Math.SQRT2 - 1) log1pPair(sh, sl);
+    else {
+      const a = count + sh;
+      logPair(a, sumError(count, sh, a) + sl);
+    }
+    const lambda = logHi;
+    const lambdaLo = logLo;
+    if (kind === 'logSumExp') {
+      const sum = m + lambda;
+      out[r] = sum + (sumError(m, lambda, sum) + lambdaLo);
+      continue;
+    }
+    for (let i = from; i < to; i++) {
+      const v = source[i]!;
+      if (v === -Infinity) {
+        out[i] = -Infinity;
+        continue;
+      }
+      const d = v - m;
+      const a = d - lambda;
+      out[i] = a + (sumError(d, -lambda, a) + (sumError(v, -m, d) - lambdaLo));
+    }
+  }
 }

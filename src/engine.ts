@@ -2,10 +2,10 @@
 // kind lives behind the Backend interface; everything that depends on the argument types lives
 // here.
 import type { Backend, BackendName, Heap } from './backend.js';
-import { forEachChunk } from './chunk.js';
+import { forEachChunk, forEachRow } from './chunk.js';
 import { mapFloat64 } from './double.js';
-import { ALIASES, SPECS, type FunctionName, type FunctionSpec, type PairName, type SingleName } from './functions.js';
-import { checkInput, checkOutput, isFloat32Array, type InputKind } from './validate.js';
+import { ALIASES, ROW_SPECS, SPECS, type FunctionName, type FunctionSpec, type PairName, type RowFunctionName, type RowSpec, type SingleName } from './functions.js';
+import { checkInput, checkOutput, checkRowLength, isFloat32Array, type InputKind } from './validate.js';
 
 /**
  * A Float32Array that lives in an engine's own memory. Passing resident arrays (input and
@@ -85,8 +85,48 @@ export interface WithDerivativeFunction {
   (x: ResidentArray, y?: ResidentArray, dy?: ResidentArray): WithDerivative<ResidentArray>;
 }
 
+/** The options of the row functions. */
+export interface RowOptions {
+  /** Elements per row, a divisor of x.length (default: all of x): each row is normalised on its own. */
+  readonly rowLength?: number;
+}
+
+/**
+ * The signatures of softmax and logSoftmax: one result per element, each row of
+ * options.rowLength normalised on its own; the output is of the input's kind. The options may
+ * come second when out is left out.
+ */
+export interface RowFunction {
+  (x: Float32Array, out?: Float32Array, options?: RowOptions): Float32Array;
+  (x: Float64Array, out?: Float64Array, options?: RowOptions): Float64Array;
+  (x: ResidentArray, out?: ResidentArray, options?: RowOptions): ResidentArray;
+  <O extends Float32Array | ResidentArray>(x: Float32Array | ResidentArray, out: O, options?: RowOptions): O;
+  (x: Float32Array, options: RowOptions): Float32Array;
+  (x: Float64Array, options: RowOptions): Float64Array;
+  (x: ResidentArray, options: RowOptions): ResidentArray;
+}
+
+/**
+ * The signatures of logSumExp: one result per row. Without out and options.rowLength, the whole
+ * array is one row and the result a number.
+ */
+export interface RowReduction {
+  (x: Float32Array | Float64Array | ResidentArray): number;
+  (x: Float32Array, out: Float32Array | undefined, options: RowOptions & { readonly rowLength: number }): Float32Array;
+  (x: Float64Array, out: Float64Array | undefined, options: RowOptions & { readonly rowLength: number }): Float64Array;
+  (x: ResidentArray, out: ResidentArray | undefined, options: RowOptions & { readonly rowLength: number }): ResidentArray;
+  (x: Float32Array, out: Float32Array, options?: RowOptions): Float32Array;
+  (x: Float64Array, out: Float64Array, options?: RowOptions): Float64Array;
+  <O extends Float32Array | ResidentArray>(x: Float32Array | ResidentArray, out: O, options?: RowOptions): O;
+  (x: Float32Array, options: RowOptions & { readonly rowLength: number }): Float32Array;
+  (x: Float64Array, options: RowOptions & { readonly rowLength: number }): Float64Array;
+  (x: ResidentArray, options: RowOptions & { readonly rowLength: number }): ResidentArray;
+}
+
 /** Every public function of the registry (src/functions.ts), by name, as an engine has them. */
-export type EngineFunctions = { readonly [K in SingleName | keyof typeof ALIASES]: ElementwiseFunction } & { readonly [K in PairName]: WithDerivativeFunction };
+export type EngineFunctions = { readonly [K in SingleName | keyof typeof ALIASES]: ElementwiseFunction } & { readonly [K in PairName]: WithDerivativeFunction } & {
+  readonly [K in RowFunctionName]: K extends 'logSumExp' ? RowReduction : RowFunction;
+};
 
 /** A backend the selection passed over, and why. */
 export interface Rejection {
@@ -126,6 +166,9 @@ export class Engine {
           : (x: unknown, out?: unknown) => this.unary(spec, x, out);
     }
     for (const [alias, name] of Object.entries(ALIASES)) (self as Record<string, unknown>)[alias] = self[name];
+    for (const spec of Object.values(ROW_SPECS)) {
+      (self as Record<string, unknown>)[spec.name] = (x: unknown, out?: unknown, options?: unknown) => this.rows(spec, x, out, options);
+    }
   }
 
   /**
@@ -162,6 +205,56 @@ export class Engine {
     const kind = this.checkSpec(spec, x, out, undefined);
     if (kind === 'number') return spec.double[0]!(x as number);
     return this.map(spec, kind, x, out)[0];
+  }
+
+  /** @internal A row function: what every engine's and the default functions call. */
+  rows(spec: RowSpec, x: unknown, out: unknown, options: unknown): unknown {
+    const { call, perRow } = spec;
+    const [o, length, rowLength, kind, whole] = this.checkRows(spec, x, out, options);
+    const rows = length / rowLength;
+    // logSumExp over the whole array (no options.rowLength) with no out: a number.
+    const scalar = perRow && o === undefined && whole;
+    const resultLength = perRow ? rows : length;
+    if (kind === 'float64') {
+      const result = (o as Float64Array | undefined) ?? new Float64Array(resultLength);
+      spec.double(x as Float64Array, result, rowLength);
+      return scalar ? result[0] : result;
+    }
+    const resident = kind === 'resident' && !scalar && (o === undefined || o instanceof ResidentArray);
+    const result = (o as Float32Array | ResidentArray | undefined) ?? (resident ? this.alloc(resultLength) : new Float32Array(resultLength));
+    const heap = this.impl.heap;
+    if (heap && x instanceof ResidentArray && result instanceof ResidentArray && x.residentIn(this) && result.residentIn(this)) {
+      // Zero-copy: whole rows already in this engine's memory (resident arrays never overlap
+      // unless they are the same array, and in place is fine).
+      heap.rowsAt(spec.kind, x.pointer, result.pointer, rowLength, rows);
+    } else {
+      const view = (v: Float32Array | ResidentArray): Float32Array => (v instanceof ResidentArray ? v.array : v);
+      forEachRow(call, this.impl, spec.kind, perRow, view(x as Float32Array | ResidentArray), view(result), rowLength);
+    }
+    return scalar ? (result as Float32Array)[0] : result;
+  }
+
+  /**
+   * @internal A row function's argument checks (the pool runs them too): throws what the
+   * function throws; returns out (options may take its place), the length, the row length, the
+   * input's kind and whether the row length is all of x by default.
+   */
+  checkRows(spec: RowSpec, x: unknown, out: unknown, options: unknown): [out: unknown, length: number, rowLength: number, kind: InputKind, whole: boolean] {
+    const { call, perRow } = spec;
+    // The options may come second when out is left out: softmax(x, { rowLength: 1000 }).
+    if (options === undefined && out !== null && typeof out === 'object' && !ArrayBuffer.isView(out) && !(out instanceof ResidentArray)) {
+      options = out;
+      out = undefined;
+    }
+    const kind = this.inputKind(call, 'x', x);
+    if (kind === 'number') throw new TypeError(`${call}: x must be a Float32Array, a Float64Array or a ResidentArray of rows, not a number.`);
+    const length = (x as { length: number }).length;
+    const rowLength = checkRowLength(call, options, length);
+    const rows = length / rowLength;
+    if (perRow) checkOutput(call, 'out', out, 'x', kind, rows, this.isResident, `x has ${rows} rows of ${rowLength}`);
+    else checkOutput(call, 'out', out, 'x', kind, length, this.isResident);
+    if (out instanceof ResidentArray) out.check(call, 'out');
+    return [out, length, rowLength, kind, (options as RowOptions | undefined)?.rowLength === undefined];
   }
 
   /** @internal A function with two results. */

@@ -5,7 +5,7 @@
 // JS emulation in src/backends/js.ts), its double-precision form, and a row here. The type
 // checker insists on a row for every kernel and a kernel for every row.
 import * as double from './double.js';
-import { KERNEL_IDS, type KernelName } from './generated/kernels.js';
+import { KERNEL_IDS, ROW_KINDS, type KernelName, type RowKindName } from './generated/kernels.js';
 
 /** A function with one result per element. */
 interface Single {
@@ -137,4 +137,75 @@ export interface FunctionInfo {
 /** Every public array function, in the registry's order. */
 export const functions: readonly FunctionInfo[] = Object.freeze(
   Object.values(SPECS).map(({ name, input, outputs, bounds, bands, parts }) => Object.freeze({ name, input, outputs, bounds, bands, parts })),
+);
+
+// ---------------------------------------------------------------------------------------------
+// The row functions: `f(x, out?, options?)` normalises each row of options.rowLength elements
+// (default: all of x) on its own (assembly/softmax.ts). Adding one: its kind in
+// assembly/kernel-ids.ts, its passes in softmax.ts and src/backends/js-rows.ts, its double
+// form, and a row here.
+
+/** A function over rows. */
+interface RowFunction {
+  /** Its float32 error bound in ulp (docs/design/softmax/DESIGN.md), tested against a high-precision reference. */
+  readonly bound: number;
+  /** One result per row (logSumExp) rather than one per element. */
+  readonly perRow: boolean;
+  /** Its double-precision form, for Float64Arrays: rows of `rowLength` from x to out. */
+  readonly double: (kind: RowKindName, x: Float64Array, out: Float64Array, rowLength: number) => void;
+}
+
+const ROW_FUNCTIONS = {
+  softmax: { bound: 2, perRow: false, double: double.rowsFloat64 },
+  logSoftmax: { bound: 1, perRow: false, double: double.rowsFloat64 },
+  // Relative to lambda = log(sum e^(x - max)) instead where the result is below 2^-27 lambda (README).
+  logSumExp: { bound: 1, perRow: true, double: double.rowsFloat64 },
+} as const satisfies Record<RowKindName, RowFunction>;
+
+/** The name of a public row function. */
+export type RowFunctionName = RowKindName;
+
+/** A row function as the engine and the pool use it. */
+export interface RowSpec {
+  readonly name: RowFunctionName;
+  /** Its kind (ROW_KINDS): the row passes' first argument. */
+  readonly kind: number;
+  /** How error messages name the call: 'softmax(x, out, options)'. */
+  readonly call: string;
+  readonly bound: number;
+  readonly perRow: boolean;
+  /** Its double-precision form over Float64Array rows. */
+  readonly double: (x: Float64Array, out: Float64Array, rowLength: number) => void;
+}
+
+/** Every public row function, by name. */
+export const ROW_SPECS: Readonly<Record<RowFunctionName, RowSpec>> = Object.freeze(
+  Object.fromEntries(
+    (Object.keys(ROW_FUNCTIONS) as RowFunctionName[]).map((name) => {
+      const row: RowFunction = ROW_FUNCTIONS[name];
+      const spec: RowSpec = {
+        name,
+        kind: ROW_KINDS[name],
+        call: `${name}(x, out, options)`,
+        bound: row.bound,
+        perRow: row.perRow,
+        double: (x, out, rowLength) => row.double(name, x, out, rowLength),
+      };
+      return [name, Object.freeze(spec)];
+    }),
+  ) as Record<RowFunctionName, RowSpec>,
+);
+
+/** A public row function's description. */
+export interface RowFunctionInfo {
+  readonly name: RowFunctionName;
+  /** Its float32 error bound in ulp, for any row length up to 2^20 (see the README for logSumExp's cancellation). */
+  readonly bound: number;
+  /** Whether it gives one result per row (logSumExp) rather than one per element. */
+  readonly perRow: boolean;
+}
+
+/** Every public row function, in the registry's order. */
+export const rowFunctions: readonly RowFunctionInfo[] = Object.freeze(
+  Object.values(ROW_SPECS).map(({ name, bound, perRow }) => Object.freeze({ name, bound, perRow })),
 );

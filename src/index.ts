@@ -8,16 +8,31 @@ import {
   type ElementwiseFunction,
   type EngineFunctions,
   type Rejection,
+  type RowFunction,
+  type RowOptions,
+  type RowReduction,
   type SigmoidWithDerivative,
   type WithDerivative,
   type WithDerivativeFunction,
 } from './engine.js';
-import { SPECS, functions, type Band, type FunctionInfo, type FunctionName, type PairName, type SingleName } from './functions.js';
+import {
+  ROW_SPECS,
+  SPECS,
+  functions,
+  rowFunctions,
+  type Band,
+  type FunctionInfo,
+  type FunctionName,
+  type PairName,
+  type RowFunctionInfo,
+  type RowFunctionName,
+  type SingleName,
+} from './functions.js';
 import { createEngine, createEngineAsync, selectAsync, type AsyncEngineOptions, type BackendPreference, type EngineOptions } from './select.js';
 
 export { Engine, ResidentArray, BackendUnavailableError, createEngine, createEngineAsync };
-export { createPool, Pool, type PoolOptions, type AsyncElementwiseFunction, type AsyncSigmoidWithDerivative, type AsyncWithDerivativeFunction } from './pool.js';
-export { functions };
+export { createPool, Pool, type PoolOptions, type AsyncElementwiseFunction, type AsyncSigmoidWithDerivative, type AsyncWithDerivativeFunction, type AsyncRowFunction, type AsyncRowReduction } from './pool.js';
+export { functions, rowFunctions };
 export type {
   AsyncEngineOptions,
   Band,
@@ -31,6 +46,11 @@ export type {
   PairName,
   SingleName,
   Rejection,
+  RowFunction,
+  RowFunctionInfo,
+  RowFunctionName,
+  RowOptions,
+  RowReduction,
   SigmoidWithDerivative,
   WasmSource,
   WithDerivative,
@@ -75,13 +95,14 @@ export function backend(): BackendName {
 
 // The default engine's functions, one per row of the registry (src/functions.ts). Each looks
 // the engine up per call, so that importing the package instantiates nothing.
-const defaults = {} as Record<FunctionName, unknown>;
+const defaults = {} as Record<FunctionName | RowFunctionName, unknown>;
 for (const spec of Object.values(SPECS)) {
   defaults[spec.name] =
     spec.outputs.length === 2
       ? (x: unknown, y?: unknown, dy?: unknown) => engine().pair(spec, x, y, dy)
       : (x: unknown, out?: unknown) => engine().unary(spec, x, out);
 }
+for (const spec of Object.values(ROW_SPECS)) defaults[spec.name] = (x: unknown, out?: unknown, options?: unknown) => engine().rows(spec, x, out, options);
 
 // ES modules name their exports statically: this is the one list of the registry's names
 // outside it (a name missing here fails the package test that compares it with `functions`).
@@ -108,6 +129,9 @@ export const {
   geluTanh,
   geluTanhDerivative,
   geluTanhWithDerivative,
+  softmax,
+  logSoftmax,
+  logSumExp,
 } = defaults as EngineFunctions;
 
 /** Swish (Ramachandran et al.), the same function as silu. */

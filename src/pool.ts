@@ -22,8 +22,8 @@ import {
 } from './backends/wasm.js';
 import { isShared, overlaps } from './chunk.js';
 import { intrinsicView } from './validate.js';
-import { Engine, ResidentArray, type WithDerivative } from './engine.js';
-import { ALIASES, SPECS, type FunctionName, type FunctionSpec, type PairName, type SingleName } from './functions.js';
+import { Engine, ResidentArray, type RowOptions, type WithDerivative } from './engine.js';
+import { ALIASES, ROW_SPECS, SPECS, type FunctionName, type FunctionSpec, type PairName, type RowFunctionName, type RowSpec, type SingleName } from './functions.js';
 import { DONE, FAILED, PENDING, nodeBuiltin, type FromWorker, type Location, type ToWorker } from './pool-protocol.js';
 import { createEngine } from './select.js';
 
@@ -52,8 +52,24 @@ export interface AsyncWithDerivativeFunction {
 /** The same as AsyncWithDerivativeFunction (its first name). */
 export type AsyncSigmoidWithDerivative = AsyncWithDerivativeFunction;
 
+/** softmax and logSoftmax of a pool: the synchronous signatures (RowFunction), returning promises. */
+export interface AsyncRowFunction {
+  <X extends Float32Array | Float64Array | ResidentArray>(x: X, out?: X, options?: RowOptions): Promise<X>;
+  <O extends Float32Array | ResidentArray>(x: Float32Array | ResidentArray, out: O, options?: RowOptions): Promise<O>;
+  <X extends Float32Array | Float64Array | ResidentArray>(x: X, options: RowOptions): Promise<X>;
+}
+
+/** logSumExp of a pool: the synchronous signatures (RowReduction), returning promises. */
+export interface AsyncRowReduction {
+  (x: Float32Array | Float64Array | ResidentArray): Promise<number>;
+  <O extends Float32Array | Float64Array | ResidentArray>(x: Float32Array | Float64Array | ResidentArray, out: O | undefined, options?: RowOptions): Promise<O>;
+  <X extends Float32Array | Float64Array | ResidentArray>(x: X, options: RowOptions & { readonly rowLength: number }): Promise<X>;
+}
+
 /** Every public function of the registry (src/functions.ts), by name, as a pool has them. */
-export type PoolFunctions = { readonly [K in SingleName | keyof typeof ALIASES]: AsyncElementwiseFunction } & { readonly [K in PairName]: AsyncWithDerivativeFunction };
+export type PoolFunctions = { readonly [K in SingleName | keyof typeof ALIASES]: AsyncElementwiseFunction } & { readonly [K in PairName]: AsyncWithDerivativeFunction } & {
+  readonly [K in RowFunctionName]: K extends 'logSumExp' ? AsyncRowReduction : AsyncRowFunction;
+};
 
 /**
  * Below this many elements a call runs on the calling thread: handing a slice to each worker
@@ -212,6 +228,11 @@ export class Pool {
     const self = this as unknown as Record<FunctionName, unknown>;
     for (const spec of Object.values(SPECS)) self[spec.name] = (x: unknown, out?: unknown, out2?: unknown) => this.call(spec.name, x, out, out2);
     for (const [alias, name] of Object.entries(ALIASES)) (self as Record<string, unknown>)[alias] = self[name];
+    // The row functions run on this thread, in their turn in the queue: splitting rows across
+    // the workers is not built yet.
+    for (const spec of Object.values(ROW_SPECS)) {
+      (self as Record<string, unknown>)[spec.name] = (x: unknown, out?: unknown, options?: unknown) => this.callRows(spec, x, out, options);
+    }
     this.initialBytes = shared?.memory.buffer.byteLength ?? 0;
     for (let slot = 0; slot < workers; slot++) {
       this.failures.push([]);
@@ -297,6 +318,24 @@ export class Pool {
       return Promise.reject(error);
     }
     const result = this.queue.then(() => this.run(name, x, out, out2));
+    this.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  private callRows(spec: RowSpec, x: unknown, out: unknown, options: unknown): Promise<unknown> {
+    if (this.closed) return Promise.reject(new Error(`pool.${spec.name}: the pool is closed; create another with createPool().`));
+    try {
+      this.engine.checkRows(spec, x, out, options); // a bad argument rejects at once
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const result = this.queue.then(() => {
+      const resident = [x, out].some((v) => v instanceof ResidentArray);
+      return (resident ? this.engine : this.local).rows(spec, x, out, options);
+    });
     this.queue = result.then(
       () => undefined,
       () => undefined,

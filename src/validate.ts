@@ -89,6 +89,8 @@ export function checkOutput(
   kind: InputKind,
   length: number,
   isResident: (v: unknown) => boolean,
+  /** What the length must match, for the message, if not the input's length: 'x has 4 rows'. */
+  expected = `${input}.length is ${length}`,
 ): void {
   if (value === undefined) return;
   if (kind === 'number') {
@@ -105,7 +107,7 @@ export function checkOutput(
   if (ArrayBuffer.isView(value)) checkNotStale(call, name, value);
   const outLength = (value as ResidentLike).length;
   if (outLength !== length) {
-    throw new RangeError(`${call}: ${name}.length is ${outLength} but ${input}.length is ${length}; they must match.`);
+    throw new RangeError(`${call}: ${name}.length is ${outLength} but ${expected}; they must match.`);
   }
 }
 
@@ -116,4 +118,28 @@ function checkNotStale(call: string, name: string, value: ArrayBufferView): void
       `${call}: ${name} is a stale view: the WebAssembly memory behind it has grown since it was taken. Take a fresh one from resident.array.`,
     );
   }
+}
+
+/**
+ * The row length of a row function's call: options.rowLength, or all of x. Throws a TypeError or
+ * RangeError naming what is wrong: options not an object, rowLength not a positive integer or
+ * not a divisor of x's length, or an empty x as one row.
+ */
+export function checkRowLength(call: string, options: unknown, length: number): number {
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw new TypeError(`${call}: options must be an object such as { rowLength: 1000 }, not ${describe(options)}.`);
+  }
+  const rowLength = (options as { rowLength?: unknown } | undefined)?.rowLength;
+  if (rowLength === undefined) {
+    if (length === 0) throw new RangeError(`${call}: x is empty, and a row needs at least one element; pass options.rowLength to compute no rows.`);
+    return length;
+  }
+  if (typeof rowLength !== 'number') throw new TypeError(`${call}: options.rowLength must be a number, not ${describe(rowLength)}.`);
+  if (!Number.isSafeInteger(rowLength) || rowLength <= 0) {
+    throw new RangeError(`${call}: options.rowLength must be a positive integer, not ${String(rowLength)}.`);
+  }
+  if (length % rowLength !== 0) {
+    throw new RangeError(`${call}: options.rowLength (${rowLength}) must divide x.length (${length}) into whole rows.`);
+  }
+  return rowLength;
 }

@@ -5,53 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createEngine, functions, sigmoid } from 'simd-activations';
+import { ONE, W, expNegative, toFixed, ulpError } from './exact.js';
 import { ulpDistance64 } from './helpers.js';
-
-/** Fixed-point scale: values are integers times 2^-W. 2^-1074 (the least double) needs W > 1074. */
-const W = 1400n;
-const ONE = 1n << W;
-
-/** A double as an exact BigInt fixed-point value (times 2^W). */
-function toFixed(x: number): bigint {
-  if (x === 0) return 0n;
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, Math.abs(x));
-  const bits = view.getBigUint64(0);
-  const exponent = Number((bits >> 52n) & 0x7ffn);
-  const mantissa = (bits & ((1n << 52n) - 1n)) | (exponent === 0 ? 0n : 1n << 52n);
-  const shift = BigInt(Math.max(exponent, 1) - 1075) + W; // value = mantissa * 2^(e - 1075)
-  const magnitude = shift >= 0n ? mantissa << shift : mantissa >> -shift;
-  return x < 0 ? -magnitude : magnitude;
-}
-
-/** e^-z for z >= 0 in fixed point: e^-z = (e^-(z/2^j))^(2^j) with z/2^j < 2^-4, Taylor series. */
-function expNegative(z: bigint): bigint {
-  let j = 0n;
-  while (z >> j > ONE >> 4n) j++;
-  const guard = 64n + j; // bits lost by squaring j times
-  const scale = W + guard;
-  const y = (z << guard) >> j; // z / 2^j at the wider scale
-  const one = 1n << scale;
-  let term = one;
-  let sum = one;
-  for (let k = 1n; term !== 0n; k++) {
-    term = -((term * y) >> scale) / k;
-    sum += term;
-  }
-  for (let i = 0n; i < j; i++) sum = (sum * sum) >> scale;
-  return sum >> guard;
-}
-
-/** |got - exact| in ulp of got (a double), exact in fixed point. */
-function ulpError(got: number, exact: bigint): number {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, Math.abs(got));
-  const exponent = Number((view.getBigUint64(0) >> 52n) & 0x7ffn);
-  const ulpShift = BigInt(Math.max(exponent, 1) - 1075) + W; // ulp(got) = 2^(ulpShift - W)
-  const diff = toFixed(got) - exact;
-  const abs = diff < 0n ? -diff : diff;
-  return Number((abs << 32n) >> ulpShift) / 2 ** 32;
-}
 
 function references(x: number): { sigmoid: bigint; derivative: bigint } {
   const e = expNegative(toFixed(Math.abs(x)));

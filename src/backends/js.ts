@@ -5,8 +5,9 @@
 // product or quotient of two float32 values computed in float64 and then rounded to float32 is
 // the correctly rounded float32 result (double rounding is innocuous because 53 >= 2 * 24 + 2),
 // subnormal results included. The constants are the kernels' own, read from the WASM build.
-import type { Backend, KernelId, Scratch } from '../backend.js';
+import type { Backend, KernelId, RowPasses, Scratch } from '../backend.js';
 import { KERNEL_CONSTANTS as K, KERNEL_IDS, type KernelName } from '../generated/kernels.js';
+import { JsRowPasses } from './js-rows.js';
 
 const fround = Math.fround;
 
@@ -505,6 +506,7 @@ export class JsBackend implements Backend {
     output: new Float32Array(this.scratchLength),
     output2: new Float32Array(this.scratchLength),
   };
+  readonly rowPasses: RowPasses = new JsRowPasses(this.buffers);
 
   scratch(): Scratch {
     return this.buffers;

@@ -1,8 +1,8 @@
 // The WASM backends: instantiate one of the embedded builds, check it, and give the engine
 // cached views of its scratch buffers and a heap for resident arrays.
 import type { KernelExports } from '../kernels.js';
-import type { Backend, Heap, KernelId, Scratch } from '../backend.js';
-import { KERNEL_IDS, SELF_CHECK_HASHES, SELF_CHECK_INPUTS, type KernelName } from '../generated/kernels.js';
+import type { Backend, Heap, KernelId, RowKind, RowPasses, Scratch } from '../backend.js';
+import { KERNEL_CONSTANTS as K, KERNEL_IDS, SELF_CHECK_HASHES, SELF_CHECK_INPUTS, type KernelName } from '../generated/kernels.js';
 import { hashFloat32Bits } from '../hash.js';
 import { JsBackend } from './js.js';
 import { SCALAR_WASM_HEX, SIMD_WASM_HEX, THREADS_MEMORY_PAGES, THREADS_WASM_PATCH } from '../generated/wasm.js';
@@ -258,7 +258,9 @@ export class WasmBackend implements Backend, Heap {
   private readonly memory: WebAssembly.Memory;
   private readonly pointers: readonly [number, number, number];
   private readonly tail: number;
+  private readonly rowState: number;
   private views: Scratch | undefined;
+  readonly rowPasses: RowPasses;
   /** Free byte ranges above the static data, sorted by address, never adjacent. */
   private readonly free_: { start: number; end: number }[] = [];
   private readonly allocated = new Map<number, number>();
@@ -276,9 +278,27 @@ export class WasmBackend implements Backend, Heap {
       exports.SCRATCH_OUTPUT2.value as number,
     ];
     this.tail = exports.SCRATCH_TAIL.value as number;
-    // The tail area (memory.ts) counts as scratch: no caller's array may share it either.
-    this.scratchStart = Math.min(...this.pointers, this.tail);
-    this.scratchEnd = Math.max(...this.pointers.map((p) => p + this.scratchLength * 4), this.tail + (exports.TAIL_BYTES.value as number));
+    this.rowState = exports.SCRATCH_ROW_STATE.value as number;
+    // The tail area and the row state (memory.ts) count as scratch: no caller's array may share them either.
+    this.scratchStart = Math.min(...this.pointers, this.tail, this.rowState);
+    this.scratchEnd = Math.max(
+      ...this.pointers.map((p) => p + this.scratchLength * 4),
+      this.tail + (exports.TAIL_BYTES.value as number),
+      this.rowState + K.ROW_STATE_BYTES,
+    );
+    const [input, output] = this.pointers;
+    const state = this.rowState;
+    const e = exports;
+    this.rowPasses = {
+      rows: (kind, rowLength, rows) => e.rows(kind, input, output, rowLength, rows, state),
+      start: () => e.rowStart(state),
+      restart: () => e.rowRestart(state),
+      max: (length) => e.rowMax(input, length, state),
+      sum: (kind, length) => e.rowSum(kind, input, output, length, state),
+      finish: (kind) => e.rowFinish(kind, state),
+      needsAccurateSum: () => e.rowNeedsAccurateSum(state) !== 0,
+      output: (kind, length) => e.rowOutput(kind, input, output, length, state),
+    };
     const heapBase = exports.heapBase();
     const end = this.memory.buffer.byteLength;
     if (end > heapBase) this.free_.push({ start: heapBase, end });
@@ -312,6 +332,10 @@ export class WasmBackend implements Backend, Heap {
 
   runAt(kernel: KernelId, input: number, output: number, output2: number, length: number): void {
     this.exports.run(kernel, input, output, output2, length, this.tail);
+  }
+
+  rowsAt(kind: RowKind, input: number, output: number, rowLength: number, rows: number): void {
+    this.exports.rows(kind, input, output, rowLength, rows, this.rowState);
   }
 
   alloc(bytes: number): number {
