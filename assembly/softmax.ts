@@ -69,6 +69,10 @@ export const ROW_BLOCK: i32 = 16;
 //
 // The vector and scalar forms run the same operations in the same order; the SIMD build runs
 // whole blocks as vectors and a chunk's last partial block with the scalar form.
+//
+// Only the SIMD build carries these functions: in the scalar build every export below returns at
+// once and compiles to nothing (1.3 KB less of the gzipped bundle). Where SIMD is unavailable
+// the wrapper runs the JS twin on the scalar build's memory instead, which gives the same bits.
 import { ROWS_LOG_SUM_EXP, ROWS_SOFTMAX } from "./kernel-ids";
 import { logAtLeastOne, log1pSmall, LN2_HI, LN2_LO, SQRT2 } from "./log";
 import { C2, C3, C4, C5, C6, MAGIC_BIAS, MINUS_LN2_HI, MINUS_LN2_LO, expBias, expBiasX4, expScale, expScaleX4 } from "./exp";
@@ -113,6 +117,7 @@ const TAYLOR2: f64 = 0.5; // 1/2!
 
 /** Pass 1 over a chunk: the state's m becomes max(m, x[0..length)). */
 export function rowMax(input: usize, length: i32, state: usize): void {
+  if (!ASC_FEATURE_SIMD) return;
   let running = load<f32>(state, M_AT);
   let nan = running != running;
   let i = 0;
@@ -148,12 +153,14 @@ export function rowMax(input: usize, length: i32, state: usize): void {
 
 /** Starts a row: m = -inf, k = 0, every lane 0. */
 export function rowStart(state: usize): void {
+  if (!ASC_FEATURE_SIMD) return;
   store<f32>(state, -Infinity, M_AT);
   rowRestart(state);
 }
 
 /** Starts pass 2 again with the same m (logSumExp's accurate pass): k = 0, every lane 0. */
 export function rowRestart(state: usize): void {
+  if (!ASC_FEATURE_SIMD) return;
   store<i32>(state, 0, K_AT);
   memory.fill(state + LANES_AT, 0, E_SLOT_AT - LANES_AT);
 }
@@ -341,6 +348,7 @@ function accurateSumPass(input: usize, length: i32, state: usize): void {
  * rowRestart for the accurate pass). softmax also writes E (float32) to `output` (may be `input`).
  */
 export function rowSum(kind: i32, input: usize, output: usize, length: i32, state: usize): void {
+  if (!ASC_FEATURE_SIMD) return;
   if (kind == LOG_SUM_EXP_ACCURATE) accurateSumPass(input, length, state);
   else sumPass(kind != ROWS_SOFTMAX, input, output, length, state);
 }
@@ -351,6 +359,7 @@ export function rowSum(kind: i32, input: usize, output: usize, length: i32, stat
  * (meaningless for softmax), and sets the state's flag where logSumExp needs the accurate pass.
  */
 export function rowFinish(kind: i32, state: usize): f32 {
+  if (!ASC_FEATURE_SIMD) return NaN;
   const m = load<f32>(state, M_AT);
   const finite = Mathf.abs(m) < Infinity; // false for NaN too
   let sum = load<f64>(state, LANES_AT);
@@ -377,6 +386,7 @@ export function rowFinish(kind: i32, state: usize): f32 {
 
 /** After rowFinish(ROWS_LOG_SUM_EXP): 1 if the row must be summed again with LOG_SUM_EXP_ACCURATE. */
 export function rowNeedsAccurateSum(state: usize): i32 {
+  if (!ASC_FEATURE_SIMD) return 0;
   return load<i32>(state, FLAG_AT);
 }
 
@@ -433,6 +443,7 @@ function outputLogSoftmax(input: usize, output: usize, length: i32, state: usize
 
 /** Pass 3 over a chunk (softmax: `output` holds the chunk's E from pass 2; logSumExp has none). */
 export function rowOutput(kind: i32, input: usize, output: usize, length: i32, state: usize): void {
+  if (!ASC_FEATURE_SIMD) return;
   if (kind == ROWS_SOFTMAX) outputSoftmax(output, length, state);
   else outputLogSoftmax(input, output, length, state);
 }
@@ -443,6 +454,7 @@ export function rowOutput(kind: i32, input: usize, output: usize, length: i32, s
  * whole row: the same bits as any streaming of it.
  */
 export function rows(kind: i32, input: usize, output: usize, rowLength: i32, rows: i32, state: usize): void {
+  if (!ASC_FEATURE_SIMD) return;
   const bytes = <usize>rowLength << 2;
   for (let r = 0; r < rows; r++) {
     rowStart(state);

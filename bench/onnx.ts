@@ -18,23 +18,23 @@ const int = (number: number, value: number): number[] => [...field(number, 0), .
 const bytes = (number: number, payload: number[]): number[] => [...field(number, 2), ...varint(payload.length), ...payload];
 const text = (number: number, value: string): number[] => bytes(number, [...new TextEncoder().encode(value)]);
 
-/** A float tensor of one dimension of any length (ValueInfoProto). */
-function floatVector(name: string): number[] {
-  const dimension = text(2, 'n'); // Dimension.dim_param
-  const shape = bytes(1, dimension); // TensorShapeProto.dim
+/** A float tensor of `rank` dimensions of any length (ValueInfoProto). */
+function floatTensor(name: string, rank: number): number[] {
+  const shape = Array.from({ length: rank }, (_, i) => bytes(1, text(2, `d${i}`))).flat(); // TensorShapeProto.dim, each a dim_param
   const tensor = [...int(1, 1), ...bytes(2, shape)]; // TypeProto.Tensor: elem_type FLOAT, shape
   return [...text(1, name), ...bytes(2, bytes(1, tensor))]; // ValueInfoProto: name, type.tensor_type
 }
 
 /**
  * The model y = op(x), e.g. onnxModel('Sigmoid'); `opset` as ONNX numbers it; `attributes`:
- * the node's string attributes (e.g. Gelu's approximate: 'tanh').
+ * the node's string attributes (e.g. Gelu's approximate: 'tanh'); `rank`: x's and y's (2 for
+ * Softmax over rows, which normalises the last axis).
  */
-export function onnxModel(op: string, opset = 17, attributes: Record<string, string> = {}): Uint8Array {
+export function onnxModel(op: string, opset = 17, attributes: Record<string, string> = {}, rank = 1): Uint8Array {
   // AttributeProto: name, type STRING (3), s.
   const attributeProtos = Object.entries(attributes).flatMap(([name, value]) => bytes(5, [...text(1, name), ...int(20, 3), ...text(4, value)]));
   const node = [...text(1, 'x'), ...text(2, 'y'), ...text(4, op), ...attributeProtos]; // NodeProto: input, output, op_type, attribute
-  const graph = [...bytes(1, node), ...text(2, 'g'), ...bytes(11, floatVector('x')), ...bytes(12, floatVector('y'))];
+  const graph = [...bytes(1, node), ...text(2, 'g'), ...bytes(11, floatTensor('x', rank)), ...bytes(12, floatTensor('y', rank))];
   const model = [...int(1, 8), ...bytes(8, int(2, opset)), ...bytes(7, graph)]; // ir_version 8, opset_import, graph
   return Uint8Array.from(model);
 }

@@ -44,12 +44,16 @@ const range = wide ? 110 : 10;
 // ---------------------------------------------------------------------------------------------
 // Cases: each prepares its arrays for one size and returns the function to time.
 
-/** What a case times: `run`, or for the pool's asynchronous calls `runAsync`. */
-type Prepared = { run: () => void; dispose?: () => void } | { runAsync: () => Promise<unknown>; dispose?: () => void };
+/**
+ * What a case times: `run`, or for the pool's asynchronous calls `runAsync`; `elements`: the
+ * elements one call computes, where it is not all of x (whole rows of the row functions).
+ */
+type Prepared = ({ run: () => void } | { runAsync: () => Promise<unknown> }) & { dispose?: () => void; elements?: number };
 interface Case {
   name: string;
   description: string;
-  prepare(x: Float32Array): Prepared;
+  /** undefined: the case does not run at this size (a row longer than the array). */
+  prepare(x: Float32Array): Prepared | undefined;
 }
 
 const engines = {
@@ -100,11 +104,14 @@ const ORT_OPSETS: Record<string, number> = { Gelu: 20 };
 const ORT_ATTRIBUTES: Partial<Record<Single, Record<string, string>>> = { geluTanh: { approximate: 'tanh' } };
 ort.env.wasm.numThreads = 1;
 
-function onnxruntime(op: string, attributes?: Record<string, string>) {
-  const session = ort.InferenceSession.create(onnxModel(op, ORT_OPSETS[op], attributes), { executionProviders: ['wasm'] });
-  return (x: Float32Array): Prepared => {
-    const input = { x: new ort.Tensor('float32', x, [x.length]) };
-    return { runAsync: async () => (await (await session).run(input)).y!.dispose() };
+function onnxruntime(op: string, attributes?: Record<string, string>, rowLength?: number) {
+  const session = ort.InferenceSession.create(onnxModel(op, ORT_OPSETS[op], attributes, rowLength ? 2 : 1), { executionProviders: ['wasm'] });
+  return (x: Float32Array): Prepared | undefined => {
+    const rows = rowLength && Math.floor(x.length / rowLength);
+    if (rows === 0) return undefined;
+    const data = rows ? x.subarray(0, rows * rowLength!) : x;
+    const input = { x: new ort.Tensor('float32', data, rows ? [rows, rowLength!] : [x.length]) };
+    return { runAsync: async () => (await (await session).run(input)).y!.dispose(), elements: data.length };
   };
 }
 
@@ -184,6 +191,99 @@ function familyCases(): Case[] {
       if (op) cases.push({ name: `${name}-tfjs`, description: `tfjs-wasm's ${name} on a resident tensor (compute only)`, prepare: tfjsCompute(op) });
       return cases;
     });
+}
+
+/** The row functions' row lengths: a classifier's head, an attention row, a vocabulary row of a language model. */
+const ROW_LENGTHS = [1000, 4096, 151936];
+
+/** Whole rows of `rowLength` from the start of x (undefined if x is shorter than a row). */
+function wholeRows(x: Float32Array, rowLength: number): Float32Array | undefined {
+  const rows = Math.floor(x.length / rowLength);
+  return rows === 0 ? undefined : x.subarray(0, rows * rowLength);
+}
+
+/** softmax in the loop people write: per row, the maximum, exp and sum, then a division. */
+function softmaxNaive(x: Float32Array, out: Float32Array, rowLength: number): void {
+  for (let from = 0; from < x.length; from += rowLength) {
+    const to = from + rowLength;
+    let m = -Infinity;
+    for (let i = from; i < to; i++) m = Math.max(m, x[i]!);
+    let sum = 0;
+    for (let i = from; i < to; i++) sum += out[i] = Math.exp(x[i]! - m);
+    for (let i = from; i < to; i++) out[i] = out[i]! / sum;
+  }
+}
+
+/**
+ * The row functions' cases, for rows of each length: softmax through the copying API and
+ * zero-copy, logSoftmax and logSumExp zero-copy, and softmax's peers: tfjs-wasm's tf.softmax
+ * (compute only, and with its copies), onnxruntime-web's Softmax and the naive loop.
+ */
+function rowCases(): Case[] {
+  return ROW_LENGTHS.flatMap((rowLength): Case[] => {
+    const rows = (prepare: (x: Float32Array) => Prepared) => (x: Float32Array): Prepared | undefined => {
+      const data = wholeRows(x, rowLength);
+      return data && { ...prepare(data), elements: data.length };
+    };
+    const zeroCopy = (name: 'softmax' | 'logSoftmax' | 'logSumExp') =>
+      rows((x) => {
+        const e = engines.simd;
+        const rx = e.alloc(x.length);
+        const out = e.alloc(name === 'logSumExp' ? x.length / rowLength : x.length);
+        rx.array.set(x);
+        const options = { rowLength };
+        const run = name === 'logSumExp' ? () => e.logSumExp(rx, out, options) : () => e[name](rx, out, options);
+        return { run, dispose: () => (rx.free(), out.free()) };
+      });
+    const r = `r${rowLength}`;
+    return [
+      {
+        name: `softmax-${r}`,
+        description: `softmax, rows of ${rowLength}, SIMD, copying API`,
+        prepare: rows((x) => {
+          const out = new Float32Array(x.length);
+          return { run: () => engines.simd.softmax(x, out, { rowLength }) };
+        }),
+      },
+      { name: `softmax-${r}-resident`, description: `softmax, rows of ${rowLength}, SIMD, zero-copy`, prepare: zeroCopy('softmax') },
+      { name: `logSoftmax-${r}-resident`, description: `logSoftmax, rows of ${rowLength}, SIMD, zero-copy`, prepare: zeroCopy('logSoftmax') },
+      { name: `logSumExp-${r}-resident`, description: `logSumExp, rows of ${rowLength}, SIMD, zero-copy`, prepare: zeroCopy('logSumExp') },
+      {
+        name: `softmax-${r}-tfjs`,
+        description: `tfjs-wasm tf.softmax, rows of ${rowLength}, on a resident tensor (compute only)`,
+        prepare: rows((x) => {
+          const t = tf.tensor2d(x, [x.length / rowLength, rowLength]);
+          return { run: () => tf.softmax(t).dispose(), dispose: () => t.dispose() };
+        }),
+      },
+      {
+        name: `softmax-${r}-tfjs-copy`,
+        description: `tfjs-wasm with the copies: tf.tensor2d, tf.softmax, dataSync, rows of ${rowLength}`,
+        prepare: rows((x) => ({
+          run() {
+            const t = tf.tensor2d(x, [x.length / rowLength, rowLength]);
+            const y = tf.softmax(t);
+            y.dataSync();
+            t.dispose();
+            y.dispose();
+          },
+        })),
+      },
+      {
+        name: `softmax-${r}-ort`,
+        description: `onnxruntime-web ${ort.env.versions.web} Softmax (last axis), rows of ${rowLength}, session.run with its copies`,
+        prepare: onnxruntime('Softmax', undefined, rowLength),
+      },
+      {
+        name: `softmax-${r}-naive`,
+        description: `softmax, rows of ${rowLength}: the loop people write, from Math.exp`,
+        prepare: rows((x) => {
+          const out = new Float32Array(x.length);
+          return { run: () => softmaxNaive(x, out, rowLength) };
+        }),
+      },
+    ];
+  });
 }
 
 const CASES: Case[] = [
@@ -312,6 +412,7 @@ const CASES: Case[] = [
     },
   },
   ...familyCases(),
+  ...rowCases(),
   ...Object.entries(ORT_OPS).map(([name, op]): Case => {
     const attributes = ORT_ATTRIBUTES[name as Single];
     const shown = attributes ? ` (${Object.entries(attributes).map(([key, value]) => `${key} = '${value}'`).join(', ')})` : '';
@@ -346,15 +447,17 @@ async function callsPerCycle(run: () => Promise<unknown>, millis: number): Promi
   }
 }
 
-async function measure(c: Case, size: number): Promise<Measurement> {
+async function measure(c: Case, size: number): Promise<Measurement | undefined> {
   const prepared = c.prepare(inputs(size));
+  if (prepared === undefined) return undefined;
+  const elements = prepared.elements ?? size;
   try {
     if (quick) {
       const start = performance.now();
       if ('run' in prepared) prepared.run();
       else await prepared.runAsync();
       const seconds = Math.max((performance.now() - start) / 1000, 1e-9);
-      return { case: c.name, size, elementsPerSecond: size / seconds, rme: 0 };
+      return { case: c.name, size, elementsPerSecond: elements / seconds, rme: 0 };
     }
     // Long enough for a stable mean; the biggest arrays take a while per call.
     const options = { minSamples: 5, maxTime: size >= 2 ** 22 ? 3 : 1.5 };
@@ -380,7 +483,7 @@ async function measure(c: Case, size: number): Promise<Measurement> {
       bench.run({ async: true });
     });
     if (bench.error) throw bench.error;
-    return { case: c.name, size, elementsPerSecond: bench.hz * size * batch, rme: bench.stats.rme };
+    return { case: c.name, size, elementsPerSecond: bench.hz * elements * batch, rme: bench.stats.rme };
   } finally {
     prepared.dispose?.();
   }
@@ -484,6 +587,19 @@ const TARGETS: [string, string, string, number, number][] = [
   ['gelu copying API / onnxruntime-web Gelu, 1 Mi', 'gelu', 'gelu-ort', 2 ** 20, 2],
   ['geluTanh copying API / onnxruntime-web Gelu (tanh), 64 Ki', 'geluTanh', 'geluTanh-ort', 2 ** 16, 2],
   ['geluTanh copying API / onnxruntime-web Gelu (tanh), 1 Mi', 'geluTanh', 'geluTanh-ort', 2 ** 20, 2],
+  // The row functions (issue 12), on 1 Mi elements of rows of 1,000 and 4,096.
+  ...[1000, 4096].flatMap((rowLength): [string, string, string, number, number][] => {
+    const r = `softmax-r${rowLength}`;
+    const rows = `rows of ${rowLength}, 1 Mi`;
+    return [
+      [`softmax zero-copy / tfjs-wasm tf.softmax compute, ${rows}`, `${r}-resident`, `${r}-tfjs`, 2 ** 20, 1],
+      [`softmax copying API / tfjs-wasm tf.softmax with copies, ${rows}`, r, `${r}-tfjs-copy`, 2 ** 20, 2],
+      [`softmax copying API / onnxruntime-web Softmax, ${rows}`, r, `${r}-ort`, 2 ** 20, 1],
+      [`softmax copying API / JS naive, ${rows}`, r, `${r}-naive`, 2 ** 20, 8],
+      [`logSoftmax / softmax, zero-copy, ${rows}`, `logSoftmax-r${rowLength}-resident`, `${r}-resident`, 2 ** 20, 0.8],
+      [`logSumExp / softmax, zero-copy, ${rows}`, `logSumExp-r${rowLength}-resident`, `${r}-resident`, 2 ** 20, 0.8],
+    ];
+  }),
 ];
 
 function targets(m: Measurement[]): Target[] {
@@ -510,6 +626,7 @@ async function main(): Promise<void> {
   for (const size of sizes) {
     for (const c of cases) {
       const m = await measure(c, size);
+      if (m === undefined) continue;
       measurements.push(m);
       log(`${formatSize(size).padStart(6)}  ${c.name.padEnd(26)} ${formatRate(m.elementsPerSecond).padStart(8)} M elem/s  ±${m.rme.toFixed(1)}%`);
     }

@@ -92,7 +92,10 @@ function logAtLeastOne(a: number): number {
   return k * K.LN2_HI + (k * K.LN2_LO + log1pSmall(m - 1));
 }
 
-/** The row passes over the JS backend's scratch buffers, with softmax.ts's state as fields. */
+/**
+ * The row passes over a backend's scratch buffers (the JS backend's, or the scalar build's,
+ * which has no row functions), with softmax.ts's state as fields.
+ */
 export class JsRowPasses implements RowPasses {
   private m = -Infinity;
   private count = 0;
@@ -101,7 +104,8 @@ export class JsRowPasses implements RowPasses {
   private readonly lanes = new Float64Array(16);
   private readonly errs = new Float32Array(4); // its stores round: float32 additions
 
-  constructor(private readonly scratch: Scratch) {}
+  /** `scratch` gives the current views (WASM memory's are replaced when it grows). */
+  constructor(private readonly scratch: () => Scratch) {}
 
   start(): void {
     this.m = -Infinity;
@@ -115,15 +119,17 @@ export class JsRowPasses implements RowPasses {
   }
 
   max(length: number): void {
-    this.maxOf(this.scratch.input, 0, length);
+    this.maxOf(this.scratch().input, 0, length);
   }
 
   sum(kind: RowKind, length: number): void {
-    this.sumOf(kind, this.scratch.input, this.scratch.output, 0, length);
+    const { input, output } = this.scratch();
+    this.sumOf(kind, input, output, 0, length);
   }
 
   output(kind: RowKind, length: number): void {
-    this.outputOf(kind, this.scratch.input, this.scratch.output, 0, length);
+    const { input, output } = this.scratch();
+    this.outputOf(kind, input, output, 0, length);
   }
 
   /** Pass 1 over x[at, at + length): NaN if any is NaN (Math.max propagates it), +0 for a zero maximum. */
@@ -196,9 +202,13 @@ export class JsRowPasses implements RowPasses {
     for (let i = at; i < at + length; i++) out[i] = x[i]! - m - factor;
   }
 
-  /** Whole rows, as softmax.ts's rows(): the passes above over each row in turn. */
   rows(kind: RowKind, rowLength: number, rows: number): void {
-    const { input, output } = this.scratch;
+    const { input, output } = this.scratch();
+    this.rowsOf(kind, input, output, rowLength, rows);
+  }
+
+  /** Whole rows from input to output (may be the same array), as softmax.ts's rows(). */
+  rowsOf(kind: RowKind, input: Float32Array, output: Float32Array, rowLength: number, rows: number): void {
     for (let r = 0; r < rows; r++) {
       const at = r * rowLength;
       this.start();

@@ -506,7 +506,7 @@ export class JsBackend implements Backend {
     output: new Float32Array(this.scratchLength),
     output2: new Float32Array(this.scratchLength),
   };
-  readonly rowPasses: RowPasses = new JsRowPasses(this.buffers);
+  readonly rowPasses: RowPasses = new JsRowPasses(() => this.buffers);
 
   scratch(): Scratch {
     return this.buffers;

@@ -2,9 +2,10 @@
 // cached views of its scratch buffers and a heap for resident arrays.
 import type { KernelExports } from '../kernels.js';
 import type { Backend, Heap, KernelId, RowKind, RowPasses, Scratch } from '../backend.js';
-import { KERNEL_CONSTANTS as K, KERNEL_IDS, SELF_CHECK_HASHES, SELF_CHECK_INPUTS, type KernelName } from '../generated/kernels.js';
+import { KERNEL_CONSTANTS as K, KERNEL_IDS, ROW_KINDS, SELF_CHECK_HASHES, SELF_CHECK_INPUTS, type KernelName } from '../generated/kernels.js';
 import { hashFloat32Bits } from '../hash.js';
 import { JsBackend } from './js.js';
+import { JsRowPasses } from './js-rows.js';
 import { SCALAR_WASM_HEX, SIMD_WASM_HEX, THREADS_MEMORY_PAGES, THREADS_WASM_PATCH } from '../generated/wasm.js';
 
 export type WasmFlavor = 'simd' | 'scalar';
@@ -223,7 +224,36 @@ function selfChecked(backend: WasmBackend): WasmBackend {
       throw new BackendUnavailableError(`the ${backend.name} build failed its self-check: ${kernel}${firstDifference(kernel, scratch)}`);
     }
   }
+  checkRows(backend);
   return backend;
+}
+
+/**
+ * The row functions' self-check: three rows of 20 (a block and a partial one; the third sums
+ * to 1, so logSumExp takes its accurate pass), compared with the JS twin's results, computed
+ * here (a few microseconds: no recorded hashes needed).
+ */
+function checkRows(backend: WasmBackend): void {
+  if (backend.name !== 'simd') return; // the scalar build runs the JS twin itself
+  const ROW = 20;
+  const rows = Float32Array.from({ length: 3 * ROW }, (_, i) => {
+    const j = i % ROW;
+    return i < ROW ? SELF_CHECK_INPUTS[j + 8]! : i < 2 * ROW ? j * 0.43 - 4 : Math.log((j + 1) / 210);
+  });
+  const scratch = backend.scratch();
+  const twin = new JsRowPasses(() => scratch);
+  const want = new Float32Array(rows.length);
+  for (const [name, kind] of Object.entries(ROW_KINDS)) {
+    twin.rowsOf(kind, rows, want, ROW, 3);
+    scratch.input.set(rows);
+    backend.rowPasses.rows(kind, ROW, 3);
+    const count = kind === ROW_KINDS.logSumExp ? 3 : rows.length;
+    for (let i = 0; i < count; i++) {
+      if (!Object.is(scratch.output[i], want[i])) {
+        throw new BackendUnavailableError(`the ${backend.name} build failed its self-check: ${name} gave ${scratch.output[i]} for result ${i}, expected ${want[i]}`);
+      }
+    }
+  }
 }
 
 /** Where a failed kernel's outputs (in `got`) differ from the JS emulation's, for the message. */
@@ -259,6 +289,7 @@ export class WasmBackend implements Backend, Heap {
   private readonly pointers: readonly [number, number, number];
   private readonly tail: number;
   private readonly rowState: number;
+  private readonly jsRows: JsRowPasses | undefined;
   private views: Scratch | undefined;
   readonly rowPasses: RowPasses;
   /** Free byte ranges above the static data, sorted by address, never adjacent. */
@@ -289,7 +320,9 @@ export class WasmBackend implements Backend, Heap {
     const [input, output] = this.pointers;
     const state = this.rowState;
     const e = exports;
-    this.rowPasses = {
+    // The scalar build has no row functions (assembly/softmax.ts): the JS twin runs them on its memory.
+    this.jsRows = name === 'scalar' ? new JsRowPasses(() => this.scratch()) : undefined;
+    this.rowPasses = this.jsRows ?? {
       rows: (kind, rowLength, rows) => e.rows(kind, input, output, rowLength, rows, state),
       start: () => e.rowStart(state),
       restart: () => e.rowRestart(state),
@@ -335,7 +368,10 @@ export class WasmBackend implements Backend, Heap {
   }
 
   rowsAt(kind: RowKind, input: number, output: number, rowLength: number, rows: number): void {
-    this.exports.rows(kind, input, output, rowLength, rows, this.rowState);
+    if (this.jsRows === undefined) return this.exports.rows(kind, input, output, rowLength, rows, this.rowState);
+    const buffer = this.memory.buffer;
+    const length = rowLength * rows;
+    this.jsRows.rowsOf(kind, new Float32Array(buffer, input, length), new Float32Array(buffer, output, kind === ROW_KINDS.logSumExp ? rows : length), rowLength, rows);
   }
 
   alloc(bytes: number): number {
