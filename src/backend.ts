@@ -33,7 +33,7 @@ export interface Heap {
 
 /**
  * A row function's kind (ROW_KINDS, src/generated/kernels.ts), or LOG_SUM_EXP_ACCURATE
- * (KERNEL_CONSTANTS): logSumExp's second pass over a row whose result cancels.
+ * (src/generated/constants.ts): logSumExp's second pass over a row whose result cancels.
  */
 export type RowKind = number;
 

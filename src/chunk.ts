@@ -2,7 +2,8 @@
 // here, so that WASM memory stays the same size whatever the input length. It also decides the
 // order of work when outputs overlap the input; the double-precision loop uses that too.
 import type { Backend, Heap, KernelId, RowKind } from './backend.js';
-import { KERNEL_CONSTANTS, ROW_KINDS } from './generated/kernels.js';
+import * as K from './generated/constants.js';
+import { ROW_KINDS } from './generated/kernels.js';
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -248,8 +249,8 @@ export function forEachRow(call: string, backend: Backend, kind: RowKind, perRow
       if (perRow) {
         if (passes.needsAccurateSum()) {
           passes.restart();
-          for (let at = row; at < end; at += chunk) passes.sum(KERNEL_CONSTANTS.LOG_SUM_EXP_ACCURATE, load(at));
-          value = passes.finish(KERNEL_CONSTANTS.LOG_SUM_EXP_ACCURATE);
+          for (let at = row; at < end; at += chunk) passes.sum(K.LOG_SUM_EXP_ACCURATE, load(at));
+          value = passes.finish(K.LOG_SUM_EXP_ACCURATE);
         }
         target[r] = value;
         continue;

@@ -4,7 +4,7 @@
 /// <reference types="node" />
 import { describe, expect, it } from 'vitest';
 import { createEngine, functions, sigmoid as defaultSigmoid, ResidentArray, type Engine, type FunctionInfo, type FunctionName } from 'simd-activations';
-import { KERNEL_CONSTANTS } from '../build/lib/generated/kernels.js';
+import * as KERNEL_CONSTANTS from '../build/lib/generated/constants.js';
 import * as emu from '../build/lib/backends/js.js';
 import type { SingleName } from '../build/lib/functions.js';
 import { SPECIAL_VALUES } from './reference.js';

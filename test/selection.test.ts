@@ -8,7 +8,7 @@ import binaryen from 'binaryen';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BackendUnavailableError, createEngine, createEngineAsync, type WasmSource } from 'simd-activations';
 import { loadWasmBackendSync, wasmBytes } from '../build/lib/backends/wasm.js';
-import { KERNEL_CONSTANTS } from '../build/lib/generated/kernels.js';
+import * as KERNEL_CONSTANTS from '../build/lib/generated/constants.js';
 import * as emu from '../build/lib/backends/js.js';
 import { bits, describeMismatch, variedInputs } from './helpers.js';
 

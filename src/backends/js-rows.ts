@@ -8,7 +8,8 @@
 // build) and a DataView (the logarithm's exponent split). No Math.exp or Math.log: their bits
 // differ between engines.
 import type { RowKind, RowPasses, Scratch } from '../backend.js';
-import { KERNEL_CONSTANTS as K, ROW_KINDS } from '../generated/kernels.js';
+import * as K from '../generated/constants.js';
+import { ROW_KINDS } from '../generated/kernels.js';
 
 const fround = Math.fround;
 const ACCURATE = K.LOG_SUM_EXP_ACCURATE;

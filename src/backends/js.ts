@@ -6,7 +6,8 @@
 // the correctly rounded float32 result (double rounding is innocuous because 53 >= 2 * 24 + 2),
 // subnormal results included. The constants are the kernels' own, read from the WASM build.
 import type { Backend, KernelId, RowPasses, Scratch } from '../backend.js';
-import { KERNEL_CONSTANTS as K, KERNEL_IDS, type KernelName } from '../generated/kernels.js';
+import * as K from '../generated/constants.js';
+import { KERNEL_IDS, type KernelName } from '../generated/kernels.js';
 import { JsRowPasses } from './js-rows.js';
 
 const fround = Math.fround;

@@ -2,7 +2,8 @@
 // cached views of its scratch buffers and a heap for resident arrays.
 import type { KernelExports } from '../kernels.js';
 import type { Backend, Heap, KernelId, RowKind, RowPasses, Scratch } from '../backend.js';
-import { KERNEL_CONSTANTS as K, KERNEL_IDS, ROW_KINDS, SELF_CHECK_HASHES, SELF_CHECK_INPUTS, type KernelName } from '../generated/kernels.js';
+import * as K from '../generated/constants.js';
+import { KERNEL_IDS, ROW_KINDS, SELF_CHECK_HASHES, SELF_CHECK_INPUTS, type KernelName } from '../generated/kernels.js';
 import { hashFloat32Bits } from '../hash.js';
 import { JsBackend } from './js.js';
 import { JsRowPasses } from './js-rows.js';
