@@ -162,6 +162,32 @@ function fingerprintNumbers(/** @type {unknown} */ engine, /** @type {Float64Arr
   return out;
 }
 
+/**
+ * The row functions' fingerprints (the package's `rowFunctions`), on 60,000 values: uniform in
+ * [−20, 20] with every 97th a finite value of the input set (subnormals, extremes), in rows of
+ * 1,000 (several rows per chunk) and of 20,000 (each streamed pass by pass), as Float32Arrays and
+ * as Float64Arrays (their double form has no Math.exp either: the same bits everywhere).
+ * @param {unknown} engine @param {Float32Array} all @param {readonly { name: string }[]} rowFunctions
+ */
+function fingerprintRows(engine, all, rowFunctions) {
+  let state = 777;
+  const x = Float32Array.from({ length: 60000 }, (_, i) => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    const v = all[(i * 7919) % all.length] ?? 0;
+    return i % 97 === 0 && Number.isFinite(v) ? v : (state / 2 ** 32) * 40 - 20;
+  });
+  /** @type {Fingerprints} */
+  const out = {};
+  const f = /** @type {Record<string, (...args: unknown[]) => Float32Array | Float64Array>} */ (engine);
+  for (const { name } of rowFunctions) {
+    for (const rowLength of [1000, 20000]) {
+      out[`${name}/${rowLength}`] = fingerprint(/** @type {(...args: unknown[]) => Float32Array} */ (f[name])(x, undefined, { rowLength }));
+      out[`${name}/${rowLength}/float64`] = fingerprint(/** @type {(...args: unknown[]) => Float64Array} */ (f[name])(new Float64Array(x), undefined, { rowLength }));
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The smoke test: in place, overlapping outputs, resident arrays, and bad arguments.
 
@@ -314,13 +340,14 @@ export async function probe(pkg, options) {
   const all = inputSet();
   const engine = await pkg.init();
   /** @type {Record<string, Record<string, unknown>>} */
-  const report = { float32: {}, float64: {}, number: {}, smoke: {} };
+  const report = { float32: {}, float64: {}, number: {}, rows: {}, smoke: {} };
   for (const backend of BACKENDS) {
     try {
       const e = pkg.createEngine({ backend });
       /** @type {Record<string, unknown>} */ (report['float32'])[backend] = fingerprintAll(e, all);
       /** @type {Record<string, unknown>} */ (report['float64'])[backend] = fingerprintAll(e, new Float64Array(all));
       /** @type {Record<string, unknown>} */ (report['number'])[backend] = fingerprintNumbers(e, new Float64Array(all));
+      /** @type {Record<string, unknown>} */ (report['rows'])[backend] = fingerprintRows(e, all, pkg.rowFunctions ?? []);
       /** @type {Record<string, unknown>} */ (report['smoke'])[backend] = smoke(e, all);
     } catch (error) {
       for (const part of Object.values(report)) part[backend] = { error: describeError(error) };

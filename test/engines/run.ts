@@ -46,6 +46,8 @@ function compareSection(name: string, want: Section, got: Section, count: { equa
 function compare(where: string, want: Report, got: Report, outcome: Outcome): void {
   const problem = (what: string): number => outcome.problems.push(`${where}: ${what}`);
   compareSection('float32', want.float32, got.float32, outcome.float32, problem);
+  // The row functions, float32 and Float64Array alike, must be Node's bits (counted with float32).
+  compareSection('rows', want.rows, got.rows, outcome.float32, problem);
   for (const section of ['float64', 'number'] as const) {
     compareSection(section, want[section], got[section], outcome.float64, (what) => {
       const [kind, , label] = what.split(':')[0]!.split(' ');

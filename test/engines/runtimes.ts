@@ -20,6 +20,8 @@ export interface Report {
   backend: string;
   rejected: { candidate: string; reason: string }[];
   float32: Record<string, Record<string, string> | { error: string }>;
+  /** The row functions (softmax, logSoftmax, logSumExp) per backend, float32 and Float64Array. */
+  rows: Record<string, Record<string, string> | { error: string }>;
   float64: Record<string, Record<string, string> | { error: string }>;
   number: Record<string, Record<string, string> | { error: string }>;
   smoke: Record<string, Record<string, Record<string, boolean | string>> | { error: string }>;
