@@ -5,7 +5,7 @@ import type { Backend, BackendName, Heap } from './backend.js';
 import { forEachChunk, forEachRow } from './chunk.js';
 import { mapFloat64 } from './double.js';
 import { ALIASES, ROW_SPECS, SPECS, type FunctionName, type FunctionSpec, type PairName, type RowFunctionName, type RowSpec, type SingleName } from './functions.js';
-import { checkInput, checkOutput, checkRowLength, isFloat32Array, type InputKind } from './validate.js';
+import { checkInput, checkOutput, checkRowLength, isFloat32Array, rowLengthOption, type InputKind } from './validate.js';
 
 /**
  * A Float32Array that lives in an engine's own memory. Passing resident arrays (input and
@@ -241,20 +241,23 @@ export class Engine {
    */
   checkRows(spec: RowSpec, x: unknown, out: unknown, options: unknown): [out: unknown, length: number, rowLength: number, kind: InputKind, whole: boolean] {
     const { call, perRow } = spec;
-    // The options may come second when out is left out: softmax(x, { rowLength: 1000 }).
-    if (options === undefined && out !== null && typeof out === 'object' && !ArrayBuffer.isView(out) && !(out instanceof ResidentArray)) {
+    // The options may come second when out is left out: softmax(x, { rowLength: 1000 }). Only a
+    // plain object is taken for options there; anything else is checked as out (an Array
+    // passed as out is an error, never silently ignored).
+    if (options === undefined && out !== null && typeof out === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(out))) {
       options = out;
       out = undefined;
     }
     const kind = this.inputKind(call, 'x', x);
     if (kind === 'number') throw new TypeError(`${call}: x must be a Float32Array, a Float64Array or a ResidentArray of rows, not a number.`);
     const length = (x as { length: number }).length;
-    const rowLength = checkRowLength(call, options, length);
+    const requested = rowLengthOption(call, options);
+    const rowLength = checkRowLength(call, requested, length);
     const rows = length / rowLength;
     if (perRow) checkOutput(call, 'out', out, 'x', kind, rows, this.isResident, `x has ${rows} rows of ${rowLength}`);
     else checkOutput(call, 'out', out, 'x', kind, length, this.isResident);
     if (out instanceof ResidentArray) out.check(call, 'out');
-    return [out, length, rowLength, kind, (options as RowOptions | undefined)?.rowLength === undefined];
+    return [out, length, rowLength, kind, requested === undefined];
   }
 
   /** @internal A function with two results. */

@@ -120,16 +120,21 @@ function checkNotStale(call: string, name: string, value: ArrayBufferView): void
   }
 }
 
-/**
- * The row length of a row function's call: options.rowLength, or all of x. Throws a TypeError or
- * RangeError naming what is wrong: options not an object, rowLength not a positive integer or
- * not a divisor of x's length, or an empty x as one row.
- */
-export function checkRowLength(call: string, options: unknown, length: number): number {
-  if (options !== undefined && (options === null || typeof options !== 'object')) {
+/** options.rowLength of a row function's call, read once; a TypeError if options is not an object. */
+export function rowLengthOption(call: string, options: unknown): unknown {
+  if (options === undefined) return undefined;
+  if (options === null || typeof options !== 'object') {
     throw new TypeError(`${call}: options must be an object such as { rowLength: 1000 }, not ${describe(options)}.`);
   }
-  const rowLength = (options as { rowLength?: unknown } | undefined)?.rowLength;
+  return (options as { rowLength?: unknown }).rowLength;
+}
+
+/**
+ * The row length of a row function's call: the requested one, or all of x. Throws a TypeError or
+ * RangeError naming what is wrong: not a positive integer, not a divisor of x's length, or an
+ * empty x as one row.
+ */
+export function checkRowLength(call: string, rowLength: unknown, length: number): number {
   if (rowLength === undefined) {
     if (length === 0) throw new RangeError(`${call}: x is empty, and a row needs at least one element; pass options.rowLength to compute no rows.`);
     return length;

@@ -238,6 +238,8 @@ describe('arguments', () => {
     expect(() => (engine.softmax as (...args: unknown[]) => unknown)(x, new Float64Array(6))).toThrow(TypeError);
     expect(() => engine.softmax(3 as unknown as Float32Array)).toThrow(/x must be a Float32Array, a Float64Array or a ResidentArray of rows/);
     expect(() => engine.softmax([1, 2] as unknown as Float32Array)).toThrow(TypeError);
+    // An Array where out goes is an error, not options (nothing may be silently left unwritten).
+    expect(() => (engine.softmax as (...args: unknown[]) => unknown)(x, [0, 0, 0, 0, 0, 0])).toThrow(/out must be a Float32Array/);
   });
 
   it('logSumExp returns a number for the whole array without out or rowLength, else an array of one per row', () => {
