@@ -190,6 +190,8 @@ export class Engine {
 
   /** @internal A function with one result: what every engine's and the default functions call. */
   unary(spec: FunctionSpec, x: unknown, out: unknown): unknown {
+    // A number needs no WebAssembly and no checks but out's absence: straight to the double form.
+    if (typeof x === 'number' && out === undefined) return spec.double[0]!(x);
     // The common case first, with no allocation but the result's: a non-empty Float32Array in
     // and a Float32Array of its length (or nothing) out. Anything else takes the checks below.
     if (isFloat32Array(x) && x.length !== 0 && (out === undefined || (isFloat32Array(out) && out.length === x.length))) {
@@ -262,6 +264,7 @@ export class Engine {
 
   /** @internal A function with two results. */
   pair(spec: FunctionSpec, x: unknown, y: unknown, dy: unknown): unknown {
+    if (typeof x === 'number' && y === undefined && dy === undefined) return { y: spec.double[0]!(x), dy: spec.double[1]!(x) };
     // The common case first, as in unary(): Float32Arrays of one length, or outputs left out.
     const n = isFloat32Array(x) ? x.length : 0;
     const fits = (v: unknown): v is Float32Array | undefined => v === undefined || (isFloat32Array(v) && v.length === n);

@@ -97,10 +97,14 @@ export function backend(): BackendName {
 // the engine up per call, so that importing the package instantiates nothing.
 const defaults = {} as Record<FunctionName | RowFunctionName, unknown>;
 for (const spec of Object.values(SPECS)) {
+  // A number goes to the double form at once, as Engine.unary does, without creating the engine:
+  // sigmoid(0.5) instantiates no WebAssembly, and costs little more than the formula itself.
+  const [f, df] = spec.double as [(x: number) => number, ((x: number) => number) | undefined];
   defaults[spec.name] =
     spec.outputs.length === 2
-      ? (x: unknown, y?: unknown, dy?: unknown) => engine().pair(spec, x, y, dy)
-      : (x: unknown, out?: unknown) => engine().unary(spec, x, out);
+      ? (x: unknown, y?: unknown, dy?: unknown) =>
+          typeof x === 'number' && y === undefined && dy === undefined ? { y: f(x), dy: df!(x) } : engine().pair(spec, x, y, dy)
+      : (x: unknown, out?: unknown) => (typeof x === 'number' && out === undefined ? f(x) : engine().unary(spec, x, out));
 }
 for (const spec of Object.values(ROW_SPECS)) defaults[spec.name] = (x: unknown, out?: unknown, options?: unknown) => engine().rows(spec, x, out, options);
 
