@@ -30,15 +30,15 @@ export const TAIL_BYTES: i32 = 3 * 16 * 4;
 export const SCRATCH_TAIL: usize = memory.data(TAIL_BYTES, ALIGN);
 
 // The threads build (SIMD over shared memory, for the worker pool) adds, for each of up to
-// MAX_WORKERS workers, a status word, three scratch buffers and a tail area of its own. A worker streams
+// MAX_WORKERS workers, a status word, three scratch buffers, a tail area and a row state of its own. A worker streams
 // data that lives outside this memory (a SharedArrayBuffer) through its scratch buffers, and
 // sets its status word with an atomic store when its share of a call is done; the thread that
 // started the call waits on the words. The other builds have no workers and reserve nothing.
 
 /** Workers the pool can run at most (0 in the single-threaded builds). */
 export const MAX_WORKERS: i32 = ASC_FEATURE_THREADS ? 16 : 0;
-/** Bytes of worker k's scratch: buffers input, output, output 2, then its tail area, in that order. */
-export const WORKER_SCRATCH_STRIDE: i32 = 3 * (SCRATCH_LENGTH << 2) + TAIL_BYTES;
+/** Bytes of worker k's scratch: buffers input, output, output 2, its tail area, then its row state, in that order. */
+export const WORKER_SCRATCH_STRIDE: i32 = 3 * (SCRATCH_LENGTH << 2) + TAIL_BYTES + ROW_STATE_BYTES;
 // (A reservation cannot be empty: the single-threaded builds reserve one aligned unit, unused.)
 /** One i32 per worker: 0 while its share is pending, 1 when done, 2 when it failed. */
 export const WORKER_STATUS: usize = memory.data(ASC_FEATURE_THREADS ? MAX_WORKERS << 2 : ALIGN, ALIGN);
@@ -51,5 +51,5 @@ export function heapBase(): usize {
 }
 
 // The calling thread's row state (softmax.ts: a row's maximum, sums and factor between the
-// passes of a streamed row). The pool's workers do not run row functions.
+// passes of a streamed row); each worker has its own after its tail area (WORKER_SCRATCH_STRIDE).
 export const SCRATCH_ROW_STATE: usize = memory.data(ROW_STATE_BYTES, ALIGN);

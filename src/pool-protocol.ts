@@ -2,7 +2,7 @@
 // values of a worker's status word, and the way to Node's built-in modules. A module of its
 // own: the worker's module starts listening for messages as soon as it is loaded, so the pool
 // must not import it.
-import type { KernelId } from './backend.js';
+import type { KernelId, RowKind } from './backend.js';
 
 /** Where an array of a call lives: in the pool's memory (a byte address), or in another SharedArrayBuffer. */
 export type Location = { readonly pointer: number } | { readonly buffer: SharedArrayBuffer; readonly byteOffset: number };
@@ -19,6 +19,19 @@ export type ToWorker =
       readonly x: Location;
       readonly out: Location;
       readonly out2: Location | undefined;
+    }
+  | {
+      readonly type: 'rows';
+      /** The row function's kind (ROW_KINDS). */
+      readonly kind: RowKind;
+      readonly rowLength: number;
+      /** The range of rows this worker computes. */
+      readonly start: number;
+      readonly end: number;
+      readonly x: Location;
+      readonly out: Location;
+      /** One result per row (logSumExp), at out's row index, rather than one per element. */
+      readonly perRow: boolean;
     };
 
 export type FromWorker = { readonly type: 'ready' } | { readonly type: 'failed'; readonly name: string; readonly message: string };

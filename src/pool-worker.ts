@@ -54,12 +54,12 @@ channel.listen((message) => {
 });
 
 /**
- * Computes elements [start, end) of the job. Arrays in the pool's memory are read and written
+ * Computes elements [start, end) of the job (rows [start, end) of a row function's). Arrays in the pool's memory are read and written
  * in place by the kernel; arrays in another SharedArrayBuffer pass through this worker's
  * scratch buffers, SCRATCH_LENGTH floats at a time. Each piece is read before it is written,
  * so an output that is the input itself (in place) is fine.
  */
-function run(wasm: KernelExports, job: Extract<ToWorker, { type: 'job' }>): void {
+function run(wasm: KernelExports, job: Exclude<ToWorker, { type: 'init' }>): void {
   const chunk = wasm.SCRATCH_LENGTH.value as number;
   const scratch = (wasm.WORKER_SCRATCH.value as number) + slot * (wasm.WORKER_SCRATCH_STRIDE.value as number);
   const scratchAt = [scratch, scratch + chunk * 4, scratch + chunk * 8] as const;
@@ -69,6 +69,24 @@ function run(wasm: KernelExports, job: Extract<ToWorker, { type: 'job' }>): void
     'buffer' in at ? new Float32Array(at.buffer, at.byteOffset + from * 4, count) : undefined;
   const pointer = (at: Location | undefined, from: number, scratchPointer: number): number =>
     at === undefined ? scratchPointer : 'pointer' in at ? at.pointer + from * 4 : scratchPointer;
+  if (job.type === 'rows') {
+    // Whole rows (the pool sends only rows that fit a scratch buffer), as many per piece as fit;
+    // the row state follows the tail area (memory.ts).
+    const { kind, rowLength, perRow } = job;
+    const state = tail + (wasm.TAIL_BYTES.value as number);
+    const perPiece = Math.floor(chunk / rowLength);
+    for (let row = job.start; row < job.end; row += perPiece) {
+      const rows = Math.min(perPiece, job.end - row);
+      const [from, count] = [row * rowLength, rows * rowLength];
+      const [outFrom, outCount] = perRow ? [row, rows] : [from, count];
+      const x = viewOf(job.x, from, count);
+      if (x) new Float32Array(memory, scratchAt[0], count).set(x);
+      wasm.rows(kind, pointer(job.x, from, scratchAt[0]), pointer(job.out, outFrom, scratchAt[1]), rowLength, rows, state);
+      const out = viewOf(job.out, outFrom, outCount);
+      if (out) out.set(new Float32Array(memory, scratchAt[1], outCount));
+    }
+    return;
+  }
   for (let from = job.start; from < job.end; from += chunk) {
     const count = Math.min(chunk, job.end - from);
     const x = viewOf(job.x, from, count);

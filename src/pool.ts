@@ -228,8 +228,7 @@ export class Pool {
     const self = this as unknown as Record<FunctionName, unknown>;
     for (const spec of Object.values(SPECS)) self[spec.name] = (x: unknown, out?: unknown, out2?: unknown) => this.call(spec.name, x, out, out2);
     for (const [alias, name] of Object.entries(ALIASES)) (self as Record<string, unknown>)[alias] = self[name];
-    // The row functions run on this thread, in their turn in the queue: splitting rows across
-    // the workers is not built yet.
+    // The row functions, split into whole rows (runRows).
     for (const spec of Object.values(ROW_SPECS)) {
       (self as Record<string, unknown>)[spec.name] = (x: unknown, out?: unknown, options?: unknown) => this.callRows(spec, x, out, options);
     }
@@ -332,15 +331,51 @@ export class Pool {
     } catch (error) {
       return Promise.reject(error);
     }
-    const result = this.queue.then(() => {
-      const resident = [x, out].some((v) => v instanceof ResidentArray);
-      return (resident ? this.engine : this.local).rows(spec, x, out, options);
-    });
+    const result = this.queue.then(() => this.runRows(spec, x, out, options));
     this.queue = result.then(
       () => undefined,
       () => undefined,
     );
     return result;
+  }
+
+  /**
+   * @internal A row function's call, in its turn: whole rows split across the workers where
+   * they can reach the arrays directly (resident in the pool's memory, or SharedArrayBuffers) and
+   * each row fits a scratch buffer; else on this thread.
+   */
+  async runRows(spec: RowSpec, x: unknown, out: unknown, options: unknown): Promise<unknown> {
+    const [o, length, rowLength, kind, whole] = this.engine.checkRows(spec, x, out, options);
+    const rows = length / rowLength;
+    const live = this.workers.some((worker) => worker !== undefined);
+    const resident = kind === 'resident' && (o === undefined || o instanceof ResidentArray);
+    const scalar = spec.perRow && o === undefined && whole; // logSumExp of the whole array: one row
+    if (!this.backend || !live || (kind !== 'float32' && kind !== 'resident') || length < MIN_PARALLEL_LENGTH || rowLength > this.backend.scratchLength || scalar) {
+      return this.rowsHere(spec, x, o, whole ? undefined : { rowLength });
+    }
+    type Arg = Float32Array | ResidentArray;
+    const result = (o as Arg | undefined) ?? (resident ? this.engine.alloc(spec.perRow ? rows : length) : undefined);
+    const [xo, outo] = [this.operand(x as Arg), result && this.operand(result)];
+    const direct = (v: Operand | null | undefined): v is Extract<Operand, { kind: 'direct' }> => v?.kind === 'direct';
+    const relation = direct(xo) && direct(outo) ? relate(xo, outo) : 'overlap';
+    // In place is fine for softmax and logSoftmax (each worker reads its rows before it writes
+    // them); logSumExp's out must lie apart from x.
+    if (!direct(xo) || !direct(outo) || !(relation === 'disjoint' || (!spec.perRow && (relation === 'identical' || relation === 'same')))) {
+      if (result !== o && result instanceof ResidentArray) result.free();
+      return this.rowsHere(spec, x, o, { rowLength });
+    }
+    this.hold(true);
+    try {
+      await this.scatter(spec.name, rows, 1, (start, end) => ({ type: 'rows', kind: spec.kind, rowLength, perRow: spec.perRow, start, end, x: xo.location, out: outo.location }));
+    } finally {
+      this.hold(false);
+    }
+    return result;
+  }
+
+  /** A row function on this thread: resident arrays on the pool's engine, ordinary ones on the local one. */
+  private rowsHere(spec: RowSpec, x: unknown, out: unknown, options: RowOptions | undefined): unknown {
+    return ([x, out].some((v) => v instanceof ResidentArray) ? this.engine : this.local).rows(spec, x, out, options);
   }
 
   /** @internal One call, in its turn: on the workers if that can win, else on this thread. */
@@ -498,24 +533,29 @@ export class Pool {
   }
 
   /** Gives each worker a slice of `count` elements; resolves when all are done, or rejects with a worker's error once all have stopped. */
-  private async dispatch(spec: FunctionSpec, count: number, x: Location, out: Location, out2: Location | undefined): Promise<void> {
+  private dispatch(spec: FunctionSpec, count: number, x: Location, out: Location, out2: Location | undefined): Promise<void> {
+    // Slices of whole unrolled iterations (16 floats), so that only the last has a scalar tail.
+    return this.scatter(spec.name, count, 16, (start, end) => ({ type: 'job', kernel: spec.kernel, start, end, x, out, out2 }));
+  }
+
+  /**
+   * Gives each live worker the job `job(start, end)` for a slice of [0, count), slices a multiple
+   * of `unit`; resolves when all are done, or rejects with a worker's error once all have stopped.
+   */
+  private async scatter(name: string, count: number, unit: number, job: (start: number, end: number) => ToWorker): Promise<void> {
     // The live workers (one that crashed is being replaced).
     const live = this.workers.flatMap((worker, slot) => (worker ? [slot] : []));
-    if (live.length === 0) throw new Error(`pool.${spec.name}: no worker is running`);
-    // Slices of whole unrolled iterations (16 floats), so that only the last has a scalar tail.
-    const slice = Math.ceil(count / live.length / 16) * 16;
+    if (live.length === 0) throw new Error(`pool.${name}: no worker is running`);
+    const slice = Math.ceil(count / live.length / unit) * unit;
     const status = this.status();
     const slots = live.filter((_, i) => i * slice < count);
     slots.forEach((slot) => Atomics.store(status, slot, PENDING));
-    slots.forEach((slot, i) => {
-      const start = i * slice;
-      this.workers[slot]!.post({ type: 'job', kernel: spec.kernel, start, end: Math.min(count, start + slice), x, out, out2 });
-    });
+    slots.forEach((slot, i) => this.workers[slot]!.post(job(i * slice, Math.min(count, (i + 1) * slice))));
     const outcomes = await Promise.all(slots.map((slot) => settled(status, slot)));
     // Every failed worker's message is taken, so that none is left over for a later call.
     const errors = await Promise.all(slots.filter((_, i) => outcomes[i] === FAILED).map((slot) => this.failure(slot)));
     if (errors.length > 0) throw errors[0];
-    if (outcomes.some((o) => o !== DONE)) throw new Error(`pool.${spec.name}: a worker reported an unknown status`);
+    if (outcomes.some((o) => o !== DONE)) throw new Error(`pool.${name}: a worker reported an unknown status`);
   }
 
   private status(): Int32Array {

@@ -4,8 +4,8 @@
 // same row computed whole; the special values; argument errors that write nothing; in place and
 // overlapping views; Float64Arrays against a 1,400-bit reference; the pool.
 /// <reference types="node" />
-import { describe, expect, it } from 'vitest';
-import { createEngine, createPool, logSumExp, rowFunctions, softmax, type Engine, type RowFunctionName } from 'simd-activations';
+import { describe, expect, it, vi } from 'vitest';
+import { createEngine, createPool, logSumExp, rowFunctions, softmax, type Engine, type ResidentArray, type RowFunctionName } from 'simd-activations';
 import { fixedPoint, ONE, expNegative, logAtLeastOne, toFixed, ulpError } from './exact.js';
 import { sameBits } from './helpers.js';
 
@@ -327,6 +327,43 @@ describe('the pool', () => {
       const out = await pool.logSumExp(r, pool.alloc(50), { rowLength: 1000 });
       expect(Array.from(out.array)).toEqual(Array.from(engine.logSumExp(x, { rowLength: 1000 })));
       await expect(pool.softmax(x, { rowLength: 3 })).rejects.toThrow(RangeError);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('splits whole rows across its workers for resident and SharedArrayBuffer arrays, with the engine’s bits', async () => {
+    const pool = await createPool({ threads: 2 });
+    const scatter = vi.spyOn(pool as unknown as { scatter(...args: unknown[]): Promise<void> }, 'scatter');
+    try {
+      const engine = createEngine();
+      const n = 1 << 20;
+      for (const rowLength of [1000, 4096, 16384]) {
+        const m = Math.ceil(n / rowLength) * rowLength; // at least the pool's MIN_PARALLEL_LENGTH
+        const x = Float32Array.from(DISTRIBUTIONS.logProbabilities!(m, uniform(rowLength)));
+        const options = { rowLength };
+        const resident = pool.alloc(m);
+        resident.array.set(x);
+        const shared = new Float32Array(new SharedArrayBuffer(m * 4));
+        shared.set(x);
+        for (const name of ['softmax', 'logSoftmax', 'logSumExp'] as const) {
+          const want = name === 'logSumExp' ? engine.logSumExp(x, options) : engine[name](x, options);
+          const calls = scatter.mock.calls.length;
+          const fromResident = name === 'logSumExp' ? await pool.logSumExp(resident, options) : await pool[name](resident, options);
+          const sharedOut = new Float32Array(new SharedArrayBuffer(want.length * 4));
+          await (name === 'logSumExp' ? pool.logSumExp(shared, sharedOut, options) : pool[name](shared, sharedOut, options));
+          // logSumExp's out on another SharedArrayBuffer may be x's memory under another name
+          // (the pool cannot tell): that call stays on this thread.
+          expect(scatter.mock.calls.length, `${name}, rows of ${rowLength}: on the workers`).toBe(calls + (name === 'logSumExp' ? 1 : 2));
+          expect(Array.from((fromResident as ResidentArray).array), `${name}, resident, rows of ${rowLength}`).toEqual(Array.from(want));
+          expect(sharedOut, `${name}, shared, rows of ${rowLength}`).toEqual(want);
+          (fromResident as ResidentArray).free();
+        }
+        // In place on the workers: softmax over its own input.
+        await pool.softmax(resident, resident, options);
+        expect(Array.from(resident.array)).toEqual(Array.from(engine.softmax(x, options)));
+        resident.free();
+      }
     } finally {
       await pool.close();
     }

@@ -1,0 +1,13 @@
+import { createPool } from '/work/main/build/lib/index.js';
+const pool = await createPool({ threads: 2 });
+const p = pool as any;
+const orig = p.scatter.bind(p);
+let calls = 0; p.scatter = (...a: unknown[]) => { calls++; return orig(...a); };
+const m = 1049 * 1000;
+const x = new Float32Array(m).map((_, i) => Math.sin(i));
+const r = pool.alloc(m); r.array.set(x);
+await pool.logSumExp(r, { rowLength: 1000 }); console.log('resident', calls);
+const s = new Float32Array(new SharedArrayBuffer(m * 4)); s.set(x);
+const so = new Float32Array(new SharedArrayBuffer(1049 * 4));
+await pool.logSumExp(s, so, { rowLength: 1000 }); console.log('shared', calls);
+await pool.close();
