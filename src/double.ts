@@ -731,13 +731,10 @@ export function rowsFloat64(kind: 'softmax' | 'logSoftmax' | 'logSumExp', x: Flo
     }
     for (let i = from; i < to; i++) {
       const v = source[i]!;
-      if (v === -Infinity) {
-        out[i] = -Infinity;
-        continue;
-      }
       const d = v - m;
       const a = d - lambda;
-      out[i] = a + (sumError(d, -lambda, a) + (sumError(v, -m, d) - lambdaLo));
+      // -inf (an element -inf, or x - m beyond the double range) is the result as it is.
+      out[i] = a === -Infinity ? a : a + (sumError(d, -lambda, a) + (sumError(v, -m, d) - lambdaLo));
     }
   }
 }
