@@ -1,6 +1,6 @@
 // The double-precision logarithm that softmax.ts needs once per row: log(a) for a >= 1 and
 // log1p(x) for 0 <= x < SQRT2 - 1, in plain IEEE double arithmetic (no Math.log, whose bits
-// differ between JS engines), so that src/backends/js-softmax.ts can run the same operations in
+// differ between JS engines), so that src/backends/js-rows.ts can run the same operations in
 // the same order and get the same bits.
 //
 // Algorithm: a = 2^k * m with m in [SQRT2/2, SQRT2), f = m - 1 (exact by Sterbenz' lemma), and

@@ -405,10 +405,12 @@ export function rowNeedsAccurateSum(state: usize): i32 {
       const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
       const o = output + (<usize>i << 2);
       if (log) {
-        v128.store(o, demotePair(f64x2.sub(f64x2.sub(f64x2.promote_low_f32x4(v0), md), c), f64x2.sub(f64x2.sub(promoteHigh(v0), md), c)));
-        v128.store(o, demotePair(f64x2.sub(f64x2.sub(f64x2.promote_low_f32x4(v1), md), c), f64x2.sub(f64x2.sub(promoteHigh(v1), md), c)), 16);
-        v128.store(o, demotePair(f64x2.sub(f64x2.sub(f64x2.promote_low_f32x4(v2), md), c), f64x2.sub(f64x2.sub(promoteHigh(v2), md), c)), 32);
-        v128.store(o, demotePair(f64x2.sub(f64x2.sub(f64x2.promote_low_f32x4(v3), md), c), f64x2.sub(f64x2.sub(promoteHigh(v3), md), c)), 48);
+        // + 0: a zero result is +0 (x = m = -0 would give -0 - (+0) = -0), as PyTorch and the double form.
+        const zero = f32x4.splat(0);
+        v128.store(o, f32x4.add(demotePair(f64x2.sub(f64x2.sub(f64x2.promote_low_f32x4(v0), md), c), f64x2.sub(f64x2.sub(promoteHigh(v0), md), c)), zero));
+        v128.store(o, f32x4.add(demotePair(f64x2.sub(f64x2.sub(f64x2.promote_low_f32x4(v1), md), c), f64x2.sub(f64x2.sub(promoteHigh(v1), md), c)), zero), 16);
+        v128.store(o, f32x4.add(demotePair(f64x2.sub(f64x2.sub(f64x2.promote_low_f32x4(v2), md), c), f64x2.sub(f64x2.sub(promoteHigh(v2), md), c)), zero), 32);
+        v128.store(o, f32x4.add(demotePair(f64x2.sub(f64x2.sub(f64x2.promote_low_f32x4(v3), md), c), f64x2.sub(f64x2.sub(promoteHigh(v3), md), c)), zero), 48);
       } else {
         v128.store(o, demotePair(f64x2.mul(f64x2.promote_low_f32x4(v0), c), f64x2.mul(promoteHigh(v0), c)));
         v128.store(o, demotePair(f64x2.mul(f64x2.promote_low_f32x4(v1), c), f64x2.mul(promoteHigh(v1), c)), 16);
@@ -420,7 +422,7 @@ export function rowNeedsAccurateSum(state: usize): i32 {
   }
   for (; i < length; i++) {
     const o = output + (<usize>i << 2);
-    if (log) store<f32>(o, <f32>((<f64>load<f32>(input + (<usize>i << 2)) - m) - factor));
+    if (log) store<f32>(o, <f32>((<f64>load<f32>(input + (<usize>i << 2)) - m) - factor) + <f32>0);
     else store<f32>(o, <f32>(<f64>load<f32>(o) * factor));
   }
 }

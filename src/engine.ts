@@ -5,7 +5,7 @@ import type { Backend, BackendName, Heap } from './backend.js';
 import { forEachChunk, forEachRow } from './chunk.js';
 import { mapFloat64 } from './double.js';
 import { ALIASES, ROW_SPECS, SPECS, type FunctionName, type FunctionSpec, type PairName, type RowFunctionName, type RowSpec, type SingleName } from './functions.js';
-import { checkInput, checkOutput, checkRowLength, isFloat32Array, rowLengthOption, type InputKind } from './validate.js';
+import { ACCEPTED_ROWS, checkInput, checkOutput, checkRowLength, isFloat32Array, rowLengthOption, type InputKind } from './validate.js';
 
 /**
  * A Float32Array that lives in an engine's own memory. Passing resident arrays (input and
@@ -111,7 +111,8 @@ export interface RowFunction {
  * array is one row and the result a number.
  */
 export interface RowReduction {
-  (x: Float32Array | Float64Array | ResidentArray): number;
+  (x: Float32Array | Float64Array | ResidentArray, out?: undefined, options?: RowOptions & { readonly rowLength?: undefined }): number;
+  (x: Float32Array | Float64Array | ResidentArray, options: RowOptions & { readonly rowLength?: undefined }): number;
   (x: Float32Array, out: Float32Array | undefined, options: RowOptions & { readonly rowLength: number }): Float32Array;
   (x: Float64Array, out: Float64Array | undefined, options: RowOptions & { readonly rowLength: number }): Float64Array;
   (x: ResidentArray, out: ResidentArray | undefined, options: RowOptions & { readonly rowLength: number }): ResidentArray;
@@ -243,20 +244,19 @@ export class Engine {
    */
   checkRows(spec: RowSpec, x: unknown, out: unknown, options: unknown): [out: unknown, length: number, rowLength: number, kind: InputKind, whole: boolean] {
     const { call, perRow } = spec;
-    // The options may come second when out is left out: softmax(x, { rowLength: 1000 }). Only a
-    // plain object is taken for options there; anything else is checked as out (an Array
-    // passed as out is an error, never silently ignored).
-    if (options === undefined && out !== null && typeof out === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(out))) {
+    // The options may come second when out is left out: softmax(x, { rowLength: 1000 }). Only an
+    // object with no length is taken for options there; anything array-like is checked as out
+    // (an Array passed as out is an error, never silently ignored).
+    if (options === undefined && out !== null && typeof out === 'object' && !('length' in out)) {
       options = out;
       out = undefined;
     }
-    const kind = this.inputKind(call, 'x', x);
-    if (kind === 'number') throw new TypeError(`${call}: x must be a Float32Array, a Float64Array or a ResidentArray of rows, not a number.`);
+    const kind = this.inputKind(call, 'x', x, ACCEPTED_ROWS);
     const length = (x as { length: number }).length;
     const requested = rowLengthOption(call, options);
     const rowLength = checkRowLength(call, requested, length);
     const rows = length / rowLength;
-    if (perRow) checkOutput(call, 'out', out, 'x', kind, rows, this.isResident, `x has ${rows} rows of ${rowLength}`);
+    if (perRow) checkOutput(call, 'out', out, 'x', kind, rows, this.isResident, `x has ${rows} row${rows === 1 ? '' : 's'} of ${rowLength}`);
     else checkOutput(call, 'out', out, 'x', kind, length, this.isResident);
     if (out instanceof ResidentArray) out.check(call, 'out');
     return [out, length, rowLength, kind, requested === undefined];
@@ -297,8 +297,8 @@ export class Engine {
 
   private isResident = (value: unknown): value is ResidentArray => value instanceof ResidentArray;
 
-  private inputKind(call: string, name: string, value: unknown): InputKind {
-    const kind = checkInput(call, name, value, this.isResident);
+  private inputKind(call: string, name: string, value: unknown, accepted?: string): InputKind {
+    const kind = checkInput(call, name, value, this.isResident, accepted);
     if (kind === 'resident') (value as ResidentArray).check(call, name);
     return kind;
   }

@@ -61,8 +61,10 @@ export interface AsyncRowFunction {
 
 /** logSumExp of a pool: the synchronous signatures (RowReduction), returning promises. */
 export interface AsyncRowReduction {
-  (x: Float32Array | Float64Array | ResidentArray): Promise<number>;
-  <O extends Float32Array | Float64Array | ResidentArray>(x: Float32Array | Float64Array | ResidentArray, out: O | undefined, options?: RowOptions): Promise<O>;
+  (x: Float32Array | Float64Array | ResidentArray, out?: undefined, options?: RowOptions & { readonly rowLength?: undefined }): Promise<number>;
+  (x: Float32Array | Float64Array | ResidentArray, options: RowOptions & { readonly rowLength?: undefined }): Promise<number>;
+  <O extends Float32Array | Float64Array | ResidentArray>(x: Float32Array | Float64Array | ResidentArray, out: O | undefined, options: RowOptions & { readonly rowLength: number }): Promise<O>;
+  <O extends Float32Array | Float64Array | ResidentArray>(x: Float32Array | Float64Array | ResidentArray, out: O, options?: RowOptions): Promise<O>;
   <X extends Float32Array | Float64Array | ResidentArray>(x: X, options: RowOptions & { readonly rowLength: number }): Promise<X>;
 }
 
@@ -326,12 +328,16 @@ export class Pool {
 
   private callRows(spec: RowSpec, x: unknown, out: unknown, options: unknown): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error(`pool.${spec.name}: the pool is closed; create another with createPool().`));
+    let checked: { out: unknown; options: RowOptions | undefined };
     try {
-      this.engine.checkRows(spec, x, out, options); // a bad argument rejects at once
+      // A bad argument rejects at once; the call then runs with what was checked (options is
+      // read here, once, not again when its turn comes).
+      const [o, , rowLength, , whole] = this.engine.checkRows(spec, x, out, options);
+      checked = { out: o, options: whole ? undefined : { rowLength } };
     } catch (error) {
       return Promise.reject(error);
     }
-    const result = this.queue.then(() => this.runRows(spec, x, out, options));
+    const result = this.queue.then(() => this.runRows(spec, x, checked.out, checked.options));
     this.queue = result.then(
       () => undefined,
       () => undefined,

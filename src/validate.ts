@@ -61,9 +61,12 @@ export function isFloat64Array(value: unknown): value is Float64Array {
   return typedArrayTag(value) === 'Float64Array';
 }
 
-/** Classifies an input, or throws a TypeError that says what to pass instead. */
-export function checkInput(call: string, name: string, value: unknown, isResident: (v: unknown) => boolean): InputKind {
-  if (typeof value === 'number') return 'number';
+/** What the row functions accept as x. */
+export const ACCEPTED_ROWS = 'a Float32Array, a Float64Array or a ResidentArray of rows';
+
+/** Classifies an input, or throws a TypeError that says what to pass instead (`accepted`). */
+export function checkInput(call: string, name: string, value: unknown, isResident: (v: unknown) => boolean, accepted = ACCEPTED): InputKind {
+  if (typeof value === 'number' && accepted === ACCEPTED) return 'number';
   if (isFloat32Array(value)) {
     checkNotStale(call, name, value);
     return 'float32';
@@ -74,7 +77,7 @@ export function checkInput(call: string, name: string, value: unknown, isResiden
   }
   if (isResident(value)) return 'resident';
   const hint = Array.isArray(value) || ArrayBuffer.isView(value) ? ` Convert it first, e.g. Float32Array.from(${name}).` : '';
-  throw new TypeError(`${call}: ${name} must be ${ACCEPTED}, not ${describe(value)}.${hint}`);
+  throw new TypeError(`${call}: ${name} must be ${accepted}, not ${describe(value)}.${hint}`);
 }
 
 /**

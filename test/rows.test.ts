@@ -4,7 +4,9 @@
 // same row computed whole; the special values; argument errors that write nothing; in place and
 // overlapping views; Float64Arrays against a 1,400-bit reference; the pool.
 /// <reference types="node" />
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it, vi } from 'vitest';
+import * as K from '../build/lib/generated/constants.js';
 import { createEngine, createPool, logSumExp, rowFunctions, softmax, type Engine, type ResidentArray, type RowFunctionName } from 'simd-activations';
 import { fixedPoint, ONE, expNegative, logAtLeastOne, toFixed, ulpError } from './exact.js';
 import { sameBits } from './helpers.js';
@@ -184,7 +186,7 @@ describe('the backends agree bit for bit, batched and streamed', () => {
 
 describe('special values (as IEEE arithmetic and PyTorch give them)', () => {
   const inf = Infinity;
-  // [row, softmax, logSoftmax, logSumExp]
+  // [row, softmax, logSoftmax, logSumExp], for Float32Arrays and (but the huge row) Float64Arrays
   const TABLE: [number[], number[], number[], number][] = [
     [[1, NaN, 2], [NaN, NaN, NaN], [NaN, NaN, NaN], NaN],
     [[1, inf, 2], [NaN, NaN, NaN], [NaN, NaN, NaN], inf],
@@ -193,21 +195,39 @@ describe('special values (as IEEE arithmetic and PyTorch give them)', () => {
     [[3e38, 1e38, -3e38, 2.9999998e38], [1, 0, 0, 0], [0, -2e38, -inf, -2.0282409603651670e31], 3e38],
     [[5], [1], [0], 5],
     [[-0, -0], [0.5, 0.5], [-Math.LN2, -Math.LN2], Math.LN2],
+    [[-0], [1], [0], 0],
   ];
   for (const backend of BACKENDS) {
     it(`${backend}: the table in the README`, () => {
       const engine = createEngine({ backend });
       for (const [row, y, logY, lse] of TABLE) {
         const x = Float32Array.from(row);
-        const expectRow = (got: Float32Array, want: number[], what: string): void =>
-          got.forEach((v, i) => expect(sameBits(v, Math.fround(want[i]!)) || Math.abs(v - want[i]!) <= 1e-7 * Math.abs(want[i]!), `${what}(${row})[${i}] = ${v}`).toBe(true));
-        expectRow(engine.softmax(x), y, 'softmax');
-        expectRow(engine.logSoftmax(x), logY, 'logSoftmax');
-        const got = engine.logSumExp(x);
-        expect(sameBits(got, Math.fround(lse)) || Math.abs(got - lse) <= 1e-7 * Math.abs(lse), `logSumExp(${row}) = ${got}`).toBe(true);
+        // NaN, infinities and zeros (with their sign) exactly; other values to float32 precision.
+        const close = (v: number, want: number): boolean => sameBits(v, Math.fround(want)) || (want !== 0 && Math.abs(v - want) <= 1e-7 * Math.abs(want));
+        const expectRow = (got: ArrayLike<number>, want: number[], what: string): void =>
+          Array.from(got).forEach((v, i) => expect(close(v, want[i]!), `${what}(${row})[${i}] = ${v}`).toBe(true));
+        // The huge row is the float32 range's; the double range has its own below.
+        const huge = row[0] === 3e38;
+        // (Typed as Float32Array: the calls take either.)
+        for (const data of (huge ? [x] : [x, Float64Array.from(row)]) as Float32Array[]) {
+          const kind = data instanceof Float64Array ? 'Float64Array ' : '';
+          expectRow(engine.softmax(data), y, `${kind}softmax`);
+          expectRow(engine.logSoftmax(data), logY, `${kind}logSoftmax`);
+          const got = engine.logSumExp(data);
+          expect(close(got, lse), `${kind}logSumExp(${row}) = ${got}`).toBe(true);
+        }
       }
     });
   }
+});
+
+describe('special values of the double range', () => {
+  it('Float64Array: x - m beyond the double range gives 0 and -inf, as in float32', () => {
+    const x = Float64Array.of(1.7e308, -1.7e308);
+    expect(Array.from(softmax(x))).toEqual([1, 0]);
+    expect(Array.from(createEngine().logSoftmax(x))).toEqual([0, -Infinity]);
+    expect(logSumExp(x)).toBe(1.7e308);
+  });
 });
 
 describe('arguments', () => {
@@ -240,6 +260,16 @@ describe('arguments', () => {
     expect(() => engine.softmax([1, 2] as unknown as Float32Array)).toThrow(TypeError);
     // An Array where out goes is an error, not options (nothing may be silently left unwritten).
     expect(() => (engine.softmax as (...args: unknown[]) => unknown)(x, [0, 0, 0, 0, 0, 0])).toThrow(/out must be a Float32Array/);
+  });
+
+  it('options second: any object without a length, from any realm', () => {
+    const options = runInNewContext('({ rowLength: 3 })') as { rowLength: number };
+    expect(engine.softmax(x, options)).toEqual(engine.softmax(x, undefined, { rowLength: 3 }));
+    expect(() => engine.softmax(new Int32Array(6) as unknown as Float32Array)).toThrow(/x must be a Float32Array, a Float64Array or a ResidentArray of rows, not Int32Array/);
+  });
+
+  it('the chunk is a whole number of row blocks, which makes a streamed row the bits of a whole one', () => {
+    expect(K.SCRATCH_LENGTH % K.ROW_BLOCK).toBe(0);
   });
 
   it('logSumExp returns a number for the whole array without out or rowLength, else an array of one per row', () => {

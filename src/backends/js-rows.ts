@@ -200,7 +200,7 @@ export class JsRowPasses implements RowPasses {
       return;
     }
     const m = this.m;
-    for (let i = at; i < at + length; i++) out[i] = x[i]! - m - factor;
+    for (let i = at; i < at + length; i++) out[i] = fround(x[i]! - m - factor) + 0; // + 0: a zero result is +0 (softmax.ts)
   }
 
   rows(kind: RowKind, rowLength: number, rows: number): void {
