@@ -202,7 +202,7 @@ function geluTanhWithDerivativeKernel(input: usize, output: usize, output2: usiz
   map(KERNEL_GELU_TANH_WITH_DERIVATIVE, input, output, output2, count);
 }
 
-/** Runs kernel `kernel`'s loop over `count` units (blocks or floats, see map). */
+/** Runs kernel `kernel`'s loop over `count` blocks (the SIMD build's). */
 function units(kernel: i32, input: usize, output: usize, output2: usize, count: usize): void {
   switch (kernel) {
     case KERNEL_SIGMOID: return sigmoidKernel(input, output, output2, count);
@@ -244,7 +244,7 @@ function units(kernel: i32, input: usize, output: usize, output2: usize, count: 
  * rest would each add another copy of every kernel to the binary.
  */
 export function run(kernel: i32, input: usize, output: usize, output2: usize, length: usize, tail: usize): void {
-  if (!ASC_FEATURE_SIMD) return units(kernel, input, output, output2, length);
+  if (!ASC_FEATURE_SIMD) return scalarRun(kernel, input, output, output2, length);
   const block: usize = <usize>UNROLL << 2;
   const whole = (length << 2) & ~(block - 1);
   const rest = (length << 2) - whole;
@@ -260,4 +260,22 @@ export function run(kernel: i32, input: usize, output: usize, output2: usize, le
       for (let j: usize = 0; j < rest; j += 4) store<f32>(output2 + whole + j, load<f32>(tail + (block << 1) + j));
     }
   }
+}
+
+/**
+ * The scalar build's run(): the logistic kernels keep a loop each (sigmoid's scalar build must
+ * stay 1.5x the naive JS line), and the other kernels share one loop that chooses the family
+ * and the kernel per element: the choice is the same at every element, so its branches are
+ * predicted. Measured (Zen 4, 16 Ki floats): tanh 9% slower, softplus, gelu and geluTanh within
+ * 5%; the scalar build is 0.6 KB (a quarter) smaller gzipped, one copy of each family instead of one per kernel.
+ */
+function scalarRun(kernel: i32, input: usize, output: usize, output2: usize, length: usize): void {
+  switch (kernel) {
+    case KERNEL_SIGMOID: return sigmoidKernel(input, output, output2, length);
+    case KERNEL_SIGMOID_DERIVATIVE: return sigmoidDerivativeKernel(input, output, output2, length);
+    case KERNEL_SIGMOID_DERIVATIVE_FROM_OUTPUT: return sigmoidDerivativeFromOutputKernel(input, output, output2, length);
+    case KERNEL_SIGMOID_WITH_DERIVATIVE: return sigmoidWithDerivativeKernel(input, output, output2, length);
+  }
+  if (kernel < 0 || kernel > KERNEL_GELU_TANH_WITH_DERIVATIVE) unreachable();
+  for (let i: usize = 0; i < length; i++) element(kernel, load<f32>(input + (i << 2)), output + (i << 2), output2 + (i << 2));
 }
