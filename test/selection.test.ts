@@ -266,11 +266,11 @@ describe('a build supplied by the caller: init({ module }) and createEngineAsync
 
   it('init(options) once the default engine exists, or while it is created synchronously, rejects', async () => {
     const api = await freshApi();
-    api.sigmoid(1);
+    api.sigmoid(new Float32Array(1)); // an array: a number needs no engine
     await expect(api.init({ module: scalarFile() })).rejects.toThrow(/already exists/);
     const other = await freshApi();
     const pending = other.init({ module: scalarFile() });
-    other.sigmoid(1); // the default engine made synchronously while init(options) compiles
+    other.sigmoid(new Float32Array(1)); // the default engine made synchronously while init(options) compiles
     await expect(pending).rejects.toThrow(/options were not applied/);
     expect(other.backend()).toBe('simd');
   });
