@@ -7,6 +7,8 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it, vi } from 'vitest';
 import * as K from '../build/lib/generated/constants.js';
+import { SELF_CHECK_ROWS, SELF_CHECK_ROW_HASHES, SELF_CHECK_ROW_LENGTH } from '../build/lib/generated/kernels.js';
+import { hashFloat32Bits } from '../build/lib/hash.js';
 import { createEngine, createPool, logSumExp, rowFunctions, softmax, type Engine, type ResidentArray, type RowFunctionName } from 'simd-activations';
 import { fixedPoint, ONE, expNegative, logAtLeastOne, toFixed, ulpError } from './exact.js';
 import { sameBits } from './helpers.js';
@@ -266,6 +268,15 @@ describe('arguments', () => {
     const options = runInNewContext('({ rowLength: 3 })') as { rowLength: number };
     expect(engine.softmax(x, options)).toEqual(engine.softmax(x, undefined, { rowLength: 3 }));
     expect(() => engine.softmax(new Int32Array(6) as unknown as Float32Array)).toThrow(/x must be a Float32Array, a Float64Array or a ResidentArray of rows, not Int32Array/);
+  });
+
+  it("the self-check's recorded hashes (from the SIMD build at build time) are the JS twin's results", () => {
+    const js = createEngine({ backend: 'js' });
+    const x = Float32Array.from(SELF_CHECK_ROWS);
+    for (const name of ['softmax', 'logSoftmax', 'logSumExp'] as const) {
+      const y = name === 'logSumExp' ? js.logSumExp(x, { rowLength: SELF_CHECK_ROW_LENGTH }) : js[name](x, { rowLength: SELF_CHECK_ROW_LENGTH });
+      expect(hashFloat32Bits(new Uint32Array(y.buffer, y.byteOffset, y.length)), name).toBe(SELF_CHECK_ROW_HASHES[name]);
+    }
   });
 
   it('the chunk is a whole number of row blocks, which makes a streamed row the bits of a whole one', () => {
