@@ -4,13 +4,16 @@
 // rotated locals (8 9 10, then 7 8 9, ...), so the copies differ in every local index and gzip
 // matches them only in short pieces. Two steps:
 // - Binaryen's -O3, without inlining (map.ts: the kernels must stay separate functions), run
-//   again on asc's output, reassigns the locals so that the copies use the same ones. It is kept
-//   only if the code is otherwise the very same: the same instructions in the same order, each
-//   local access to a local of the same type, the parameters untouched (checked below; where it
-//   changes anything else, e.g. turns a > b into b < a, the build is left as asc wrote it).
+//   again on asc's output, reassigns the locals so that the copies use the same ones. Its version
+//   of a function is kept only if the code is otherwise the very same: the same instructions in
+//   the same order, each local access to a local of the same type, the parameters untouched
+//   (checked below; where it changes anything else, e.g. turns a > b into b < a or reuses a
+//   parameter as a temporary, that function stays as asc wrote it; every other section must be
+//   byte-identical, else the whole build stays asc's).
 // - The locals are then numbered in the order each function first uses them.
 // V8's optimising tier works on SSA values, not on locals, so neither step changes the code it
-// generates. Measured on the SIMD build: 5.56 KB gzipped, 4.66 after both steps (-O3 alone 4.87).
+// generates. Measured on the SIMD build (before the row functions): 5.56 KB gzipped, 4.66 after
+// both steps (-O3 alone 4.87).
 // The .wat files stay asc's (their local numbers are asc's).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -154,6 +157,7 @@ function parse(b) {
         let length;
         [length, q] = readU32(b, q);
         const bodyEnd = q + length;
+        const bodyStart = q;
         let groups;
         [groups, q] = readU32(b, q);
         const types = [];
@@ -165,7 +169,7 @@ function parse(b) {
         }
         const accesses = [];
         walk(b, q, bodyEnd, (index, at, next) => accesses.push({ index, at, next }));
-        functions.push({ params: paramCounts[functionTypes[f]], types, code: [q, bodyEnd], accesses });
+        functions.push({ params: paramCounts[functionTypes[f]], types, code: [q, bodyEnd], declaration: q - bodyStart, accesses });
         q = bodyEnd;
       }
       sections.at(-1).functions = functions;
@@ -175,34 +179,53 @@ function parse(b) {
   return { sections, functions };
 }
 
-/** Whether `b` is `a` with its locals reassigned and nothing else changed (see the top). */
+/** Whether function f of module a and function g of module b differ only in their locals (see the top). */
+function sameButLocalsIn(f, a, g, b) {
+  if (f.params !== g.params || f.accesses.length !== g.accesses.length) return false;
+  const typeOf = (fn, index) => (index < fn.params ? -1 - index : fn.types[index - fn.params]);
+  const stripped = (fn, bytes) => {
+    const parts = [];
+    let last = fn.code[0];
+    for (const { at, next } of fn.accesses) {
+      parts.push(bytes.subarray(last, at));
+      last = next;
+    }
+    parts.push(bytes.subarray(last, fn.code[1]));
+    return Buffer.concat(parts);
+  };
+  return f.accesses.every((access, k) => typeOf(f, access.index) === typeOf(g, g.accesses[k].index)) && stripped(f, a).equals(stripped(g, b));
+}
+
+/** Whether modules a and b have the same sections but for their functions' bodies, and as many functions. */
+function sameButBodies(x, y) {
+  return (
+    x.sections.length === y.sections.length &&
+    x.sections.every((s, i) => s.id === y.sections[i].id && (s.id === 10 || Buffer.compare(s.bytes, y.sections[i].bytes) === 0)) &&
+    x.functions.length === y.functions.length
+  );
+}
+
+/** Whether `b` is `a` with its locals reassigned and nothing else changed. */
 function sameButLocals(a, b) {
   const [x, y] = [parse(a), parse(b)];
-  if (x.sections.length !== y.sections.length) return false;
-  for (let s = 0; s < x.sections.length; s++) {
-    if (x.sections[s].id !== y.sections[s].id) return false;
-    if (x.sections[s].id !== 10 && Buffer.compare(x.sections[s].bytes, y.sections[s].bytes) !== 0) return false;
-  }
-  if (x.functions.length !== y.functions.length) return false;
-  return x.functions.every((f, i) => {
+  return sameButBodies(x, y) && x.functions.every((f, i) => sameButLocalsIn(f, a, y.functions[i], b));
+}
+
+/** A module of a's sections and, for each function, b's body where it differs from a's only in its locals, else a's. */
+function mergeBodies(a, b) {
+  const [x, y] = [parse(a), parse(b)];
+  if (!sameButBodies(x, y)) return { bytes: a, kept: 0 };
+  let kept = 0;
+  const bodies = x.functions.map((f, i) => {
     const g = y.functions[i];
-    if (f.params !== g.params || f.accesses.length !== g.accesses.length) return false;
-    const typeOf = (fn, index) => (index < fn.params ? -1 - index : fn.types[index - fn.params]);
-    const stripped = (fn, bytes) => {
-      const parts = [];
-      let last = fn.code[0];
-      for (const { at, next } of fn.accesses) {
-        parts.push(bytes.subarray(last, at));
-        last = next;
-      }
-      parts.push(bytes.subarray(last, fn.code[1]));
-      return Buffer.concat(parts);
-    };
-    return (
-      f.accesses.every((access, k) => typeOf(f, access.index) === typeOf(g, g.accesses[k].index)) &&
-      stripped(f, a).equals(stripped(g, b))
-    );
+    const [bytes, fn] = sameButLocalsIn(f, a, g, b) ? (kept++, [b, g]) : [a, f];
+    const start = fn.code[0] - fn.declaration;
+    return [...u32(fn.code[1] - start), ...bytes.subarray(start, fn.code[1])];
   });
+  const content = [...u32(bodies.length), ...bodies.flat()];
+  const out = [a.subarray(0, 8)];
+  for (const section of x.sections) out.push(section.id === 10 ? Uint8Array.from([10, ...u32(content.length), ...content]) : section.bytes);
+  return { bytes: Buffer.concat(out), kept };
 }
 
 /** `b` with each function's locals (not its parameters) numbered in the order of first use. */
@@ -254,13 +277,14 @@ try {
     writeFileSync(input, original);
     // --one-caller-inline-max-function-size 0: run() calls each kernel once, which would inline them all.
     execFileSync(process.execPath, [wasmOpt, input, '--all-features', '-O3', '--one-caller-inline-max-function-size', '0', '-o', output]);
-    const reassigned = readFileSync(output);
-    const kept = sameButLocals(original, reassigned);
-    const result = numberByFirstUse(kept ? reassigned : original);
+    const { bytes: reassigned, kept } = mergeBodies(original, readFileSync(output));
+    const rewritten = numberByFirstUse(reassigned);
+    // Not every build gains (the scalar one's few locals): the smaller of the two.
+    const result = gzipSync(rewritten).length < gzipSync(original).length ? rewritten : original;
     if (!WebAssembly.validate(result) || !sameButLocals(original, result)) throw new Error(`scripts/locals.mjs: build/${build}.wasm came out changed`);
     writeFileSync(file, result);
     const gz = (bytes) => (gzipSync(bytes).length / 1024).toFixed(2);
-    console.log(`build/${build}.wasm: ${gz(original)} KB gzipped, ${gz(result)} with its locals ${kept ? 'reassigned and ' : ''}renumbered`);
+    console.log(`build/${build}.wasm: ${gz(original)} KB gzipped; with the locals of ${kept} of its ${parse(original).functions.length} functions reassigned, all renumbered: ${gz(rewritten)}${result === original ? ', not kept' : ''}`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
