@@ -17,12 +17,13 @@
 // reproduce bit for bit before it is used. (Run by tsx, to share src/hash.ts.)
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { hashFloat32Bits } from '../src/hash.ts';
-import { decodeBytes, encodeBytes, frequentBytes } from '../src/byte-text.ts';
+import { byteTextDecoder, encodeBytes, frequentBytes } from '../src/byte-text.ts';
 
 const root = new URL('../', import.meta.url);
 const simd = readFileSync(new URL('build/simd.wasm', root));
 const scalar = readFileSync(new URL('build/scalar.wasm', root));
 const threads = readFileSync(new URL('build/threads.wasm', root));
+const byteTextWasm = readFileSync(new URL('build/byte-text.wasm', root));
 const memoryImport = /\(import "env" "memory" \(memory \$\d+ (\d+) (\d+) shared\)\)/.exec(
   readFileSync(new URL('build/threads.wat', root), 'utf8'),
 );
@@ -30,10 +31,12 @@ if (!memoryImport) throw new Error('build/threads.wat: no shared memory import w
 
 /** The bytes written as one character: the most frequent in the two embedded builds. */
 const singles = frequentBytes(Buffer.concat([simd, scalar]));
-/** `bytes` as text (src/byte-text.ts), checked by decoding it (src/backends/wasm.ts decodes it the same way). */
+/** The decoder src/backends/wasm.ts uses (build/byte-text.wasm). */
+const decodeBytes = byteTextDecoder(new Uint8Array(byteTextWasm), singles);
+/** `bytes` as text (src/byte-text.ts), checked by decoding it as src/backends/wasm.ts does. */
 function encode(bytes) {
   const text = encodeBytes(bytes, singles);
-  if (!Buffer.from(decodeBytes(text, singles)).equals(bytes)) throw new Error('src/byte-text.ts: decoding does not give the bytes back');
+  if (!Buffer.from(decodeBytes(text)).equals(bytes)) throw new Error('src/byte-text.ts: decoding does not give the bytes back');
   return text;
 }
 
@@ -72,7 +75,7 @@ function patch(from, runs) {
   const parts = [];
   let i = 0;
   for (const [copy, skip, insert] of runs) {
-    parts.push(from.subarray(i, i + copy), decodeBytes(insert, singles));
+    parts.push(from.subarray(i, i + copy), decodeBytes(insert));
     i += copy + skip;
   }
   return Buffer.concat(parts);
@@ -159,6 +162,9 @@ export const THREADS_WASM_PATCH: readonly (readonly [number, number, string])[] 
 
 /** The limits of the shared memory the threads build imports, in 64 KiB pages. */
 export const THREADS_MEMORY_PAGES = { initial: ${memoryImport[1]}, maximum: ${memoryImport[2]} } as const;
+
+/** The decoder of the builds' text (build/byte-text.wasm, from assembly/byte-text.ts). */
+export const BYTE_TEXT_DECODER: readonly number[] = [${[...byteTextWasm].join(',')}];
 `);
 
 // One export per constant, not an object: a bundler renames (and drops unused) module bindings,

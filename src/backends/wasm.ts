@@ -17,8 +17,8 @@ import {
 import { hashFloat32Bits } from '../hash.js';
 import { JsBackend } from './js.js';
 import { JsRowPasses } from './js-rows.js';
-import { SCALAR_WASM, SIMD_WASM, THREADS_MEMORY_PAGES, THREADS_WASM_PATCH, WASM_SINGLES } from '../generated/wasm.js';
-import { decodeBytes } from '../byte-text.js';
+import { BYTE_TEXT_DECODER, SCALAR_WASM, SIMD_WASM, THREADS_MEMORY_PAGES, THREADS_WASM_PATCH, WASM_SINGLES } from '../generated/wasm.js';
+import { byteTextDecoder } from '../byte-text.js';
 
 export type WasmFlavor = 'simd' | 'scalar';
 
@@ -54,8 +54,9 @@ export function wasmBytes(build: Build): Uint8Array<ArrayBuffer> {
   return (decoded[build] ??= build === 'threads' ? patched(wasmBytes('simd'), THREADS_WASM_PATCH) : decode(build === 'simd' ? SIMD_WASM : SCALAR_WASM));
 }
 
+let decoder: ((text: string) => Uint8Array<ArrayBuffer>) | undefined;
 function decode(text: string): Uint8Array<ArrayBuffer> {
-  return decodeBytes(text, WASM_SINGLES);
+  return (decoder ??= byteTextDecoder(new Uint8Array(BYTE_TEXT_DECODER), WASM_SINGLES))(text);
 }
 
 /** Applies a patch of scripts/embed-wasm.mjs: runs of [bytes to copy, bytes to skip, bytes to insert]. */
