@@ -59,23 +59,25 @@ export function encodeBytes(bytes: Uint8Array, singles: string): string {
  * mostly unoptimised, took ~4.
  */
 export function byteTextDecoder(wasm: Uint8Array<ArrayBuffer>, singles: string): (text: string) => Uint8Array<ArrayBuffer> {
-  const { memory, setup, decode, TEXT } = new WebAssembly.Instance(new WebAssembly.Module(wasm)).exports as {
+  const { memory, decode, SET, TEXT } = new WebAssembly.Instance(new WebAssembly.Module(wasm)).exports as {
     memory: WebAssembly.Memory;
-    setup(): void;
     decode(length: number): number;
+    SET: WebAssembly.Global;
     TEXT: WebAssembly.Global;
   };
-  const at = TEXT.value as number;
+  const encoder = typeof TextEncoder === 'function' && (TextEncoder.prototype as Partial<TextEncoder>).encodeInto ? new TextEncoder() : undefined;
   // Each text separately: encodeInto a concatenation (a rope) took four times as long.
-  const write = (text: string): Uint8Array<ArrayBuffer> => {
+  const write = (text: string, at: number): Uint8Array<ArrayBuffer> => {
     const grow = at + text.length - memory.buffer.byteLength;
     if (grow > 0) memory.grow(Math.ceil(grow / 65536));
     const view = new Uint8Array(memory.buffer, at, text.length);
-    if (typeof TextEncoder === 'function' && (TextEncoder.prototype as Partial<TextEncoder>).encodeInto) new TextEncoder().encodeInto(text, view);
+    if (encoder) encoder.encodeInto(text, view);
     else for (let i = 0; i < text.length; i++) view[i] = text.charCodeAt(i);
     return view;
   };
-  write(singles);
-  setup();
-  return (text) => write(text).slice(0, decode(text.length));
+  return (text) => {
+    write(singles, SET.value as number);
+    const view = write(text, TEXT.value as number);
+    return view.slice(0, decode(text.length));
+  };
 }
