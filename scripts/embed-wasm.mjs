@@ -16,7 +16,7 @@
 // a hash of the outputs every kernel gives for them (src/hash.ts), which a runtime's build must
 // reproduce bit for bit before it is used. (Run by tsx, to share src/hash.ts.)
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { hashFloat32Bits } from '../src/hash.ts';
+import { SELF_CHECK_ROW_LENGTH, hashFloat32Bits, selfCheckRows } from '../src/hash.ts';
 import { byteTextDecoder, encodeBytes, frequentBytes } from '../src/byte-text.ts';
 
 const root = new URL('../', import.meta.url);
@@ -120,23 +120,18 @@ const simdHashes = selfCheckHashes(simd);
 const disagree = Object.keys(expected).filter((name) => expected[name] !== simdHashes[name]);
 if (disagree.length) throw new Error(`the SIMD and scalar builds disagree on the self-check inputs: ${disagree.join(', ')}`);
 
-// The row functions' self-check (only the SIMD build has them): three rows of 20, a block and a
-// partial one, the third summing to 1 so that logSumExp takes its accurate pass. The SIMD
-// build's results here are what every engine must reproduce at run time (the tests check that
-// they are the JS twin's); a hash each, so that the check runs no JavaScript emulation.
-const SELF_CHECK_ROW_LENGTH = 20;
-const SELF_CHECK_ROWS = Array.from({ length: 3 * SELF_CHECK_ROW_LENGTH }, (_, i) => {
-  const j = i % SELF_CHECK_ROW_LENGTH;
-  return Math.fround(i < 20 ? SELF_CHECK_INPUTS[j + 8] : i < 40 ? j * 0.43 - 4 : Math.log((j + 1) / 210));
-});
+// The row functions' self-check (only the SIMD build has them): the SIMD build's results for
+// selfCheckRows (src/hash.ts) are what every engine must reproduce at run time (the tests check
+// that they are the JS twin's); a hash each, so that the check runs no JavaScript emulation.
+const SELF_CHECK_ROWS = selfCheckRows(SELF_CHECK_INPUTS);
 const rowHashes = (() => {
   const { exports: e } = new WebAssembly.Instance(new WebAssembly.Module(simd), {});
   const [input, output] = [e.SCRATCH_INPUT.value, e.SCRATCH_OUTPUT.value];
   const hashes = {};
   for (const [name, kind] of rowKinds) {
     new Float32Array(e.memory.buffer, input, SELF_CHECK_ROWS.length).set(SELF_CHECK_ROWS);
-    e.rows(kind, input, output, SELF_CHECK_ROW_LENGTH, 3, e.SCRATCH_ROW_STATE.value);
-    hashes[name] = hashFloat32Bits(new Uint32Array(e.memory.buffer, output, name === 'logSumExp' ? 3 : SELF_CHECK_ROWS.length));
+    e.rows(kind, input, output, SELF_CHECK_ROW_LENGTH, SELF_CHECK_ROWS.length / SELF_CHECK_ROW_LENGTH, e.SCRATCH_ROW_STATE.value);
+    hashes[name] = hashFloat32Bits(new Uint32Array(e.memory.buffer, output, name === 'logSumExp' ? SELF_CHECK_ROWS.length / SELF_CHECK_ROW_LENGTH : SELF_CHECK_ROWS.length));
   }
   return hashes;
 })();
@@ -206,11 +201,7 @@ export const SELF_CHECK_HASHES: Record<KernelName, number> = {
 ${Object.entries(expected).map(([k, hash]) => `  ${k}: 0x${hash.toString(16).padStart(8, '0')},`).join('\n')}
 };
 
-/** The row functions' self-check: rows of SELF_CHECK_ROW_LENGTH (float32 values). */
-export const SELF_CHECK_ROW_LENGTH = ${SELF_CHECK_ROW_LENGTH};
-export const SELF_CHECK_ROWS: readonly number[] = [${SELF_CHECK_ROWS.map(String).join(', ')}];
-
-/** The hash of each row function's results for SELF_CHECK_ROWS, computed by the SIMD build at build time. */
+/** The hash of each row function's results for selfCheckRows(SELF_CHECK_INPUTS) (src/hash.ts), computed by the SIMD build at build time. */
 export const SELF_CHECK_ROW_HASHES: Record<RowKindName, number> = {
 ${Object.entries(rowHashes).map(([k, hash]) => `  ${k}: 0x${hash.toString(16).padStart(8, '0')},`).join('\n')}
 };

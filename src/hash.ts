@@ -1,6 +1,7 @@
-// A 32-bit FNV-1a hash of float32 results, every NaN counted as one: what the self-check compares
-// a build's outputs by (src/backends/wasm.ts), and what the build records them as
-// (scripts/embed-wasm.mjs), so that the package carries one number per kernel, not its outputs.
+// What the self-check shares between build time (scripts/embed-wasm.mjs, which records the
+// expected results) and run time (src/backends/wasm.ts, which compares): a 32-bit FNV-1a hash of
+// float32 results, every NaN counted as one, so that the package carries one number per kernel,
+// not its outputs; and the row functions' inputs, made rather than listed.
 
 /** Hashes `words` (float32 bit patterns), continuing from `hash`. */
 export function hashFloat32Bits(words: Uint32Array, hash = 0x811c9dc5): number {
@@ -10,4 +11,20 @@ export function hashFloat32Bits(words: Uint32Array, hash = 0x811c9dc5): number {
     for (let shift = 0; shift < 32; shift += 8) hash = Math.imul(hash ^ ((w >>> shift) & 0xff), 0x01000193);
   }
   return hash >>> 0;
+}
+
+/** Elements per row of the row functions' self-check. */
+export const SELF_CHECK_ROW_LENGTH = 20;
+
+/**
+ * The row functions' self-check rows, three of SELF_CHECK_ROW_LENGTH (a block and a partial
+ * one): 20 of the elementwise self-check's `inputs`, evenly spaced values, and a row whose
+ * logSumExp is ~0.005, which takes logSumExp's accurate pass. Exact arithmetic only (no
+ * Math.log, whose last bit differs between engines), so every engine makes the same rows.
+ */
+export function selfCheckRows(inputs: readonly number[]): Float32Array {
+  return Float32Array.from({ length: 3 * SELF_CHECK_ROW_LENGTH }, (_, i) => {
+    const j = i % SELF_CHECK_ROW_LENGTH;
+    return i < 20 ? inputs[j + 8]! : i < 40 ? j * 0.43 - 4 : -3 + j / 1024;
+  });
 }

@@ -8,13 +8,11 @@ import {
   ROW_KINDS,
   SELF_CHECK_HASHES,
   SELF_CHECK_INPUTS,
-  SELF_CHECK_ROWS,
   SELF_CHECK_ROW_HASHES,
-  SELF_CHECK_ROW_LENGTH,
   type KernelName,
   type RowKindName,
 } from '../generated/kernels.js';
-import { hashFloat32Bits } from '../hash.js';
+import { SELF_CHECK_ROW_LENGTH, hashFloat32Bits, selfCheckRows } from '../hash.js';
 import { JsBackend } from './js.js';
 import { JsRowPasses } from './js-rows.js';
 import { BYTE_TEXT_DECODER, SCALAR_WASM, SIMD_WASM, THREADS_MEMORY_PAGES, THREADS_WASM_PATCH, WASM_SINGLES } from '../generated/wasm.js';
@@ -238,15 +236,16 @@ function selfChecked(backend: WasmBackend): WasmBackend {
 
 /**
  * The row functions' self-check (the SIMD build's: the scalar build runs the JS twin): each
- * function's results for SELF_CHECK_ROWS against the hash the build recorded.
+ * function's results for selfCheckRows (src/hash.ts) against the hash the build recorded.
  */
 function checkRows(backend: WasmBackend): void {
   if (backend.name !== 'simd') return;
   const scratch = backend.scratch();
+  const rows = selfCheckRows(SELF_CHECK_INPUTS);
   for (const [name, kind] of Object.entries(ROW_KINDS) as [RowKindName, number][]) {
-    scratch.input.set(SELF_CHECK_ROWS);
-    backend.rowPasses.rows(kind, SELF_CHECK_ROW_LENGTH, SELF_CHECK_ROWS.length / SELF_CHECK_ROW_LENGTH);
-    const count = kind === ROW_KINDS.logSumExp ? SELF_CHECK_ROWS.length / SELF_CHECK_ROW_LENGTH : SELF_CHECK_ROWS.length;
+    scratch.input.set(rows);
+    backend.rowPasses.rows(kind, SELF_CHECK_ROW_LENGTH, rows.length / SELF_CHECK_ROW_LENGTH);
+    const count = kind === ROW_KINDS.logSumExp ? rows.length / SELF_CHECK_ROW_LENGTH : rows.length;
     if (hashFloat32Bits(new Uint32Array(scratch.output.buffer, scratch.output.byteOffset, count)) !== SELF_CHECK_ROW_HASHES[name]) {
       throw new BackendUnavailableError(`the ${backend.name} build failed its self-check: ${name} gave outputs other than those recorded at build time`);
     }
