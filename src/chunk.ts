@@ -201,7 +201,7 @@ function stream(
  * or, for a row longer than a chunk, that row streamed pass by pass (RowPasses), in chunks of
  * scratchLength floats, a multiple of ROW_BLOCK: the same bits either way.
  */
-export function forEachRow(call: string, backend: Backend, kind: RowKind, perRow: boolean, x: Float32Array, out: Float32Array, rowLength: number): void {
+export function forEachRow(backend: Backend, kind: RowKind, perRow: boolean, x: Float32Array, out: Float32Array, rowLength: number): void {
   const rows = x.length / rowLength;
   if (rows === 0) return;
   const { input, output } = backend.scratch();

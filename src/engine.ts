@@ -212,7 +212,7 @@ export class Engine {
 
   /** @internal A row function: what every engine's and the default functions call. */
   rows(spec: RowSpec, x: unknown, out: unknown, options: unknown): unknown {
-    const { call, perRow } = spec;
+    const { perRow } = spec;
     const [o, length, rowLength, kind, whole] = this.checkRows(spec, x, out, options);
     const rows = length / rowLength;
     // logSumExp over the whole array (no options.rowLength) with no out: a number.
@@ -223,8 +223,8 @@ export class Engine {
       spec.double(x as Float64Array, result, rowLength);
       return scalar ? result[0] : result;
     }
-    const resident = kind === 'resident' && !scalar && (o === undefined || o instanceof ResidentArray);
-    const result = (o as Float32Array | ResidentArray | undefined) ?? (resident ? this.alloc(resultLength) : new Float32Array(resultLength));
+    // A missing out is resident when x is (a number result needs no memory).
+    const result = (o as Float32Array | ResidentArray | undefined) ?? (kind === 'resident' && !scalar ? this.alloc(resultLength) : new Float32Array(resultLength));
     const heap = this.impl.heap;
     if (heap && x instanceof ResidentArray && result instanceof ResidentArray && x.residentIn(this) && result.residentIn(this)) {
       // Zero-copy: whole rows already in this engine's memory (resident arrays never overlap
@@ -232,7 +232,7 @@ export class Engine {
       heap.rowsAt(spec.kind, x.pointer, result.pointer, rowLength, rows);
     } else {
       const view = (v: Float32Array | ResidentArray): Float32Array => (v instanceof ResidentArray ? v.array : v);
-      forEachRow(call, this.impl, spec.kind, perRow, view(x as Float32Array | ResidentArray), view(result), rowLength);
+      forEachRow(this.impl, spec.kind, perRow, view(x as Float32Array | ResidentArray), view(result), rowLength);
     }
     return scalar ? (result as Float32Array)[0] : result;
   }

@@ -312,32 +312,33 @@ export class Pool {
   }
 
   private call(name: FunctionName, x: unknown, out: unknown, out2: unknown): Promise<unknown> {
-    if (this.closed) return Promise.reject(new Error(`pool.${name}: the pool is closed; create another with createPool().`));
-    try {
-      this.engine.check(name, x, out, out2); // a bad argument rejects at once, before anything runs
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const result = this.queue.then(() => this.run(name, x, out, out2));
-    this.queue = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
+    return this.enqueue(name, () => {
+      this.engine.check(name, x, out, out2);
+      return () => this.run(name, x, out, out2);
+    });
   }
 
   private callRows(spec: RowSpec, x: unknown, out: unknown, options: unknown): Promise<unknown> {
-    if (this.closed) return Promise.reject(new Error(`pool.${spec.name}: the pool is closed; create another with createPool().`));
-    let checked: { out: unknown; options: RowOptions | undefined };
-    try {
-      // A bad argument rejects at once; the call then runs with what was checked (options is
-      // read here, once, not again when its turn comes).
+    return this.enqueue(spec.name, () => {
+      // The call runs with what was checked: options is read here, once, not again in its turn.
       const [o, , rowLength, , whole] = this.engine.checkRows(spec, x, out, options);
-      checked = { out: o, options: whole ? undefined : { rowLength } };
+      return () => this.runRows(spec, x, o, whole ? undefined : { rowLength });
+    });
+  }
+
+  /**
+   * Queues a call: `check` runs at once (a bad argument rejects before anything runs) and
+   * returns the work, which runs after the calls already made, one after another.
+   */
+  private enqueue(name: string, check: () => () => unknown): Promise<unknown> {
+    if (this.closed) return Promise.reject(new Error(`pool.${name}: the pool is closed; create another with createPool().`));
+    let work: () => unknown;
+    try {
+      work = check();
     } catch (error) {
       return Promise.reject(error);
     }
-    const result = this.queue.then(() => this.runRows(spec, x, checked.out, checked.options));
+    const result = this.queue.then(work);
     this.queue = result.then(
       () => undefined,
       () => undefined,
