@@ -122,11 +122,39 @@ describe('without WebAssembly', () => {
 });
 
 describe('without WebAssembly SIMD', () => {
-  /** Makes WebAssembly.validate reject the SIMD build's bytes (and only those). */
+  /**
+   * A WebAssembly that rejects the bytes `rejected` picks as a runtime without SIMD rejects the
+   * SIMD build: validate answers false, and compiling throws a CompileError (the backend learns
+   * it so, and validates only to say why).
+   */
+  function rejectBytes(rejected: (bytes: BufferSource) => boolean): void {
+    const real = WebAssembly;
+    const invalid = (): WebAssembly.CompileError => new real.CompileError('invalid opcode (a runtime without SIMD)');
+    class Module extends real.Module {
+      constructor(bytes: BufferSource) {
+        if (rejected(bytes)) throw invalid();
+        super(bytes);
+      }
+      static override [Symbol.hasInstance](value: unknown): boolean {
+        return value instanceof real.Module;
+      }
+    }
+    const compiles = (source: unknown): boolean => source instanceof real.Module || !rejected(source as BufferSource);
+    vi.stubGlobal(
+      'WebAssembly',
+      Object.assign(Object.create(real) as typeof WebAssembly, {
+        Module,
+        validate: (bytes: BufferSource) => !rejected(bytes) && real.validate(bytes),
+        compile: (bytes: BufferSource) => (compiles(bytes) ? real.compile(bytes) : Promise.reject(invalid())),
+        instantiate: (source: BufferSource, imports?: WebAssembly.Imports) =>
+          compiles(source) ? real.instantiate(source, imports) : Promise.reject(invalid()),
+      }),
+    );
+  }
+  /** Rejects the SIMD build's bytes (and only those). */
   function rejectSimdBytes(): void {
     const simd = wasmBytes('simd');
-    const validate = WebAssembly.validate.bind(WebAssembly);
-    vi.spyOn(WebAssembly, 'validate').mockImplementation((bytes: BufferSource) => (sameBytes(bytes, simd) ? false : validate(bytes)));
+    rejectBytes((bytes) => sameBytes(bytes, simd));
   }
 
   it("'auto' picks the scalar build", async () => {
@@ -147,7 +175,7 @@ describe('without WebAssembly SIMD', () => {
   });
 
   it("'auto' falls back to JS when neither build validates", () => {
-    vi.spyOn(WebAssembly, 'validate').mockReturnValue(false);
+    rejectBytes(() => true);
     const engine = createEngine();
     expect(engine.backend).toBe('js');
     expect(engine.rejected.map((r) => r.candidate)).toEqual(['simd', 'scalar']);

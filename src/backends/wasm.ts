@@ -101,11 +101,13 @@ function instantiationFailed(flavor: WasmFlavor, error: unknown): BackendUnavail
  * (tests use it to feed a deliberately broken build).
  */
 export function loadWasmBackendSync(flavor: WasmFlavor, source: Uint8Array<ArrayBuffer> = wasmBytes(flavor)): WasmBackend {
-  requireSupport(flavor, source);
   let exports: unknown;
   try {
     exports = new WebAssembly.Instance(new WebAssembly.Module(source)).exports;
   } catch (error) {
+    // Only now, for the reason: compiling validates, and validating the SIMD build again first
+    // cost ~0.3 ms of the first call.
+    requireSupport(flavor, source);
     throw instantiationFailed(flavor, error);
   }
   return selfChecked(new WasmBackend(flavor, exports as KernelExports));
@@ -113,11 +115,11 @@ export function loadWasmBackendSync(flavor: WasmFlavor, source: Uint8Array<Array
 
 /** The asynchronous twin of loadWasmBackendSync: compiles off the main thread where it can. */
 export async function loadWasmBackend(flavor: WasmFlavor, source: Uint8Array<ArrayBuffer> = wasmBytes(flavor)): Promise<WasmBackend> {
-  requireSupport(flavor, source);
   let exports: unknown;
   try {
     exports = (await instantiate(source)).exports;
   } catch (error) {
+    requireSupport(flavor, source); // as in loadWasmBackendSync
     throw instantiationFailed(flavor, error);
   }
   return selfChecked(new WasmBackend(flavor, exports as KernelExports));
