@@ -21,7 +21,7 @@ import {
   type WasmBackend,
 } from './backends/wasm.js';
 import { isShared, overlaps } from './chunk.js';
-import { intrinsicView } from './validate.js';
+import { checkOptions, intrinsicView } from './validate.js';
 import { Engine, ResidentArray, type RowOptions, type WithDerivative } from './engine.js';
 import { ALIASES, ROW_SPECS, SPECS, type FunctionName, type FunctionSpec, type PairName, type RowFunctionName, type RowSpec, type SingleName } from './functions.js';
 import { DONE, FAILED, PENDING, nodeBuiltin, type FromWorker, type Location, type ToWorker } from './pool-protocol.js';
@@ -639,9 +639,7 @@ function threadsUnavailable(): string | undefined {
  * `threads === 1`.
  */
 export async function createPool(options?: PoolOptions): Promise<Pool> {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(`createPool(options): options must be an object, not ${options === null ? 'null' : typeof options}.`);
-  }
+  checkOptions('createPool(options)', options);
   let reason = threadsUnavailable();
   let shared: Awaited<ReturnType<typeof compileThreadsBuild>> | undefined;
   let backend: WasmBackend | undefined;
