@@ -6,7 +6,8 @@
 // promotion is exact and demotion is a Float32Array store or Math.fround (round to nearest even,
 // as f32.demote_f64). The kernels' bit operations become tables (the powers of two the shifts
 // build) and a DataView (the logarithm's exponent split). No Math.exp or Math.log: their bits
-// differ between engines.
+// differ between engines. The powers of two and exp.ts's polynomial are shared with
+// src/backends/js.ts, which imports them from here (it imports this module anyway).
 import type { RowKind, RowPasses, Scratch } from '../backend.js';
 import * as K from '../generated/constants.js';
 import { ROW_KINDS } from '../generated/kernels.js';
@@ -14,9 +15,22 @@ import { ROW_KINDS } from '../generated/kernels.js';
 const fround = Math.fround;
 const ACCURATE = K.LOG_SUM_EXP_ACCURATE;
 
-// 2^(64 + n) for n = 0, -1, ..., -185 (pass 2's float32 scale, from n >= -185 at z <= Z_MAX32)
-// and n = 0, ..., -1016 (the accurate pass's double scale, z <= Z_MAX64): halving is exact.
-const SCALE = new Float64Array(1017).map((_, i) => 2 ** (64 - i));
+// 2^(SCALE_SHIFT + n) at index -n, SCALE_SHIFT = 64: what the kernels build by shifting a biased
+// exponent left by 23 bits. The float32 exponentials reach n = -190 (js.ts: 2^-126) and n = -185
+// (pass 2, z <= Z_MAX32), the accurate pass's double one n = -1016 (z <= Z_MAX64).
+export const SCALE = new Float64Array(1017).map((_, i) => 2 ** (K.SCALE_SHIFT - i));
+
+/**
+ * ts * (t * r(t)), the part of P = s * (e^t - 1) = ts + ts * t * r(t) after its first term, with
+ * ts = RN32(t * s) and r exp.ts's degree-4 polynomial, each operation float32 (exp.ts).
+ */
+export function expm1Correction(t: number, ts: number): number {
+  const t2 = fround(t * t);
+  const r01 = fround(fround(K.C3 * t) + K.C2);
+  const r23 = fround(fround(K.C5 * t) + K.C4);
+  const r = fround(fround(fround(r23 * t2) + r01) + fround(K.C6 * fround(t2 * t2)));
+  return fround(ts * fround(t * r));
+}
 
 /** The rounding error of the last term()'s E (its second result, as the kernel returns it). */
 let termError = 0;
@@ -35,13 +49,9 @@ function term(m: number, x: number): number {
   const a = n * K.MINUS_LN2_HI - zc; // exact (Sterbenz, exp.ts)
   const b = fround(fround(n * K.MINUS_LN2_LO) - zlc);
   const t = fround(a + b);
-  const t2 = fround(t * t);
-  const r01 = fround(fround(K.C3 * t) + K.C2);
-  const r23 = fround(fround(K.C5 * t) + K.C4);
-  const r = fround(fround(fround(r23 * t2) + r01) + fround(K.C6 * fround(t2 * t2)));
   // t * s rounds where it is subnormal (small t, n near -185), as the kernel's multiplication does.
   const ts = fround(t * s);
-  const q = fround(ts * fround(t * r));
+  const q = expm1Correction(t, ts);
   const tl = fround(b - fround(t - a));
   const h = fround(s + ts);
   const e1 = fround(ts - fround(h - s));
