@@ -488,20 +488,20 @@ export class JsBackend implements Backend {
   readonly name = 'js';
   readonly scratchLength: number = K.SCRATCH_LENGTH;
   readonly heap = undefined;
-  private readonly buffers: Scratch = {
+  readonly #buffers: Scratch = {
     input: new Float32Array(this.scratchLength),
     output: new Float32Array(this.scratchLength),
     output2: new Float32Array(this.scratchLength),
   };
-  readonly rowPasses: RowPasses = new JsRowPasses(() => this.buffers);
+  readonly rowPasses: RowPasses = new JsRowPasses(() => this.#buffers);
 
   scratch(): Scratch {
-    return this.buffers;
+    return this.#buffers;
   }
 
   run(kernel: KernelId, length: number): void {
     const loop = LOOPS_BY_ID[kernel];
     if (loop === undefined) throw new TypeError(`unknown kernel ${kernel}`);
-    loop(this.buffers, length);
+    loop(this.#buffers, length);
   }
 }
