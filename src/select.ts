@@ -37,16 +37,17 @@ export interface AsyncEngineOptions extends EngineOptions {
   module?: WasmSource;
 }
 
-/** The backends in the order 'auto' tries them. */
-const BACKENDS: readonly BackendName[] = ['simd', 'scalar', 'js'];
-
-/** The backends to try, in order, for a preference. */
-const candidates = (wanted: BackendPreference): readonly BackendName[] => (wanted === 'auto' ? BACKENDS : [wanted]);
+const CANDIDATES: Record<BackendPreference, readonly BackendName[]> = {
+  auto: ['simd', 'scalar', 'js'],
+  simd: ['simd'],
+  scalar: ['scalar'],
+  js: ['js'],
+};
 
 function preference(call: string, options: EngineOptions | undefined): BackendPreference {
   checkOptions(call, options);
   const value = options?.backend ?? 'auto';
-  if (value !== 'auto' && !BACKENDS.includes(value)) {
+  if (!Object.hasOwn(CANDIDATES, value)) {
     throw new TypeError(`${call}: options.backend must be 'auto', 'simd', 'scalar' or 'js', not ${JSON.stringify(value)}.`);
   }
   return value;
@@ -61,7 +62,7 @@ function unavailable(wanted: BackendPreference, rejected: Rejection[]): Error {
 export function createEngine(options?: EngineOptions): Engine {
   const wanted = preference('createEngine(options)', options);
   const rejected: Rejection[] = [];
-  for (const name of candidates(wanted)) {
+  for (const name of CANDIDATES[wanted]) {
     if (name === 'js') return new Engine(new JsBackend(), rejected);
     try {
       return new Engine(loadWasmBackendSync(name as WasmFlavor), rejected);
@@ -97,7 +98,7 @@ export async function selectAsync(call: string, options: AsyncEngineOptions | un
       console.warn(`simd-activations: options.module cannot be used (${reason}); using the embedded builds instead.`);
     }
   }
-  for (const name of candidates(wanted)) {
+  for (const name of CANDIDATES[wanted]) {
     if (name === 'js') return new Engine(new JsBackend(), rejected);
     try {
       return new Engine(await loadWasmBackend(name as WasmFlavor), rejected);
