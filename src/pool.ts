@@ -202,11 +202,14 @@ export class Pool {
   readonly threads: number;
 
   // Members are #private (the minifier shortens those names; a property's name stays in the
-  // bundle), except the few the tests reach: workers, start, dispatch, scatter and crashed.
+  // bundle), except those that alloc, free and close reach, so that these work on a Proxy of the
+  // pool too (Vue's reactive(), say: a proxy has none of the object's #private members; the
+  // registry's functions are bound to the pool itself), and those the tests reach (workers,
+  // start, dispatch, scatter, crashed).
 
   /** Calls run one after another, in the order they were made. */
-  #queue: Promise<unknown> = Promise.resolve();
-  #closed = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
   private readonly workers: (WorkerHandle | undefined)[] = [];
   /** Failure messages per worker, and who waits for them. */
   readonly #failures: Error[][] = [];
@@ -214,15 +217,15 @@ export class Pool {
   /** The shared memory's size when the pool was made: no buffer of it is smaller. */
   readonly #initialBytes: number;
   /** Workers being started (or restarted): they get no job until they are ready. */
-  readonly #starting = new Set<WorkerHandle>();
+  private readonly starting = new Set<WorkerHandle>();
   /** Whether a call is on the workers (a worker that becomes ready then must keep Node alive too). */
   #busy = false;
-  #closing: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
   /** Two sets of [input, output, output 2] staging buffers (byte addresses), made on first use. */
   #staging: [number, number, number][] | undefined;
 
   /** The engine of the pool's memory (shared when there are workers): resident arrays live there. */
-  readonly #engine: Engine;
+  private readonly engine: Engine;
   /** An engine of this thread's own, for ordinary arrays the workers do not take. */
   readonly #local: Engine;
   readonly #backend: WasmBackend | undefined;
@@ -230,7 +233,7 @@ export class Pool {
 
   /** @internal */
   constructor(engine: Engine, local: Engine, backend: WasmBackend | undefined, shared: SharedBuild | undefined, workers: number) {
-    this.#engine = engine;
+    this.engine = engine;
     this.#local = local;
     this.#backend = backend;
     this.#shared = shared;
@@ -257,7 +260,7 @@ export class Pool {
       let starting = true;
       const stop = (error: Error): void => {
         starting = false;
-        this.#starting.delete(worker);
+        this.starting.delete(worker);
         worker.terminate();
         reject(error);
       };
@@ -265,8 +268,8 @@ export class Pool {
         message: (message) => {
           if (message.type === 'ready') {
             starting = false;
-            this.#starting.delete(worker);
-            if (this.#closed) return worker.terminate();
+            this.starting.delete(worker);
+            if (this.closed) return worker.terminate();
             // Only now does it take jobs.
             this.workers[slot] = worker;
             worker.hold(this.#busy);
@@ -282,7 +285,7 @@ export class Pool {
           if (this.workers[slot] === worker) this.crashed(slot, error);
         },
       });
-      this.#starting.add(worker);
+      this.starting.add(worker);
       worker.post({ type: 'init', module: this.#shared!.module, memory: this.#shared!.memory, slot });
     });
   }
@@ -293,12 +296,12 @@ export class Pool {
    * though `array` gives the current one. Release it with `pool.free(array)` or `array.free()`.
    */
   alloc(length: number): ResidentArray {
-    return this.#engine.alloc(length);
+    return this.engine.alloc(length);
   }
 
   /** Returns a resident array's memory to the pool. */
   free(array: ResidentArray): void {
-    if (!(array instanceof ResidentArray) || array.owner !== this.#engine) {
+    if (!(array instanceof ResidentArray) || array.owner !== this.engine) {
       throw new TypeError('pool.free(array): array must be a ResidentArray from this pool’s alloc().');
     }
     array.free(); // freeing twice is harmless
@@ -309,20 +312,20 @@ export class Pool {
    * Resident arrays of the pool must not be used after it is closed.
    */
   close(): Promise<void> {
-    return (this.#closing ??= this.#shut());
+    return (this.closing ??= this.shut());
   }
 
-  async #shut(): Promise<void> {
-    this.#closed = true;
-    await this.#queue;
-    for (const worker of [...this.workers, ...this.#starting]) worker?.terminate();
-    this.#starting.clear();
+  private async shut(): Promise<void> {
+    this.closed = true;
+    await this.queue;
+    for (const worker of [...this.workers, ...this.starting]) worker?.terminate();
+    this.starting.clear();
     this.workers.fill(undefined);
   }
 
   #call(name: FunctionName, x: unknown, out: unknown, out2: unknown): Promise<unknown> {
     return this.#enqueue(name, () => {
-      this.#engine.check(name, x, out, out2);
+      this.engine.check(name, x, out, out2);
       return () => this.#run(name, x, out, out2);
     });
   }
@@ -330,7 +333,7 @@ export class Pool {
   #callRows(spec: RowSpec, x: unknown, out: unknown, options: unknown): Promise<unknown> {
     return this.#enqueue(spec.name, () => {
       // The call runs with what was checked: options is read here, once, not again in its turn.
-      const [o, , rowLength, , whole] = this.#engine.checkRows(spec, x, out, options);
+      const [o, , rowLength, , whole] = this.engine.checkRows(spec, x, out, options);
       return () => this.#runRows(spec, x, o, whole ? undefined : { rowLength });
     });
   }
@@ -340,15 +343,15 @@ export class Pool {
    * returns the work, which runs after the calls already made, one after another.
    */
   #enqueue(name: string, check: () => () => unknown): Promise<unknown> {
-    if (this.#closed) return Promise.reject(new Error(`pool.${name}: the pool is closed; create another with createPool().`));
+    if (this.closed) return Promise.reject(new Error(`pool.${name}: the pool is closed; create another with createPool().`));
     let work: () => unknown;
     try {
       work = check();
     } catch (error) {
       return Promise.reject(error);
     }
-    const result = this.#queue.then(work);
-    this.#queue = result.then(
+    const result = this.queue.then(work);
+    this.queue = result.then(
       () => undefined,
       () => undefined,
     );
@@ -361,7 +364,7 @@ export class Pool {
    * each row fits a scratch buffer; else on this thread.
    */
   async #runRows(spec: RowSpec, x: unknown, out: unknown, options: unknown): Promise<unknown> {
-    const [o, length, rowLength, kind, whole] = this.#engine.checkRows(spec, x, out, options);
+    const [o, length, rowLength, kind, whole] = this.engine.checkRows(spec, x, out, options);
     const rows = length / rowLength;
     const live = this.workers.some((worker) => worker !== undefined);
     const resident = kind === 'resident' && (o === undefined || o instanceof ResidentArray);
@@ -370,7 +373,7 @@ export class Pool {
       return this.#rowsHere(spec, x, o, whole ? undefined : { rowLength });
     }
     type Arg = Float32Array | ResidentArray;
-    const result = (o as Arg | undefined) ?? (resident ? this.#engine.alloc(spec.perRow ? rows : length) : undefined);
+    const result = (o as Arg | undefined) ?? (resident ? this.engine.alloc(spec.perRow ? rows : length) : undefined);
     const [xo, outo] = [this.#operand(x as Arg), result && this.#operand(result)];
     const direct = (v: Operand | null | undefined): v is Extract<Operand, { kind: 'direct' }> => v?.kind === 'direct';
     const relation = direct(xo) && direct(outo) ? relate(xo, outo) : 'overlap';
@@ -391,14 +394,14 @@ export class Pool {
 
   /** A row function on this thread: resident arrays on the pool's engine, ordinary ones on the local one. */
   #rowsHere(spec: RowSpec, x: unknown, out: unknown, options: RowOptions | undefined): unknown {
-    return ([x, out].some((v) => v instanceof ResidentArray) ? this.#engine : this.#local).rows(spec, x, out, options);
+    return ([x, out].some((v) => v instanceof ResidentArray) ? this.engine : this.#local).rows(spec, x, out, options);
   }
 
   /** One call, in its turn: on the workers if that can win, else on this thread. */
   async #run(name: FunctionName, x: unknown, out: unknown, out2: unknown): Promise<unknown> {
     const spec = SPECS[name];
     // Checked again: the caller may have freed or detached an array while the call waited.
-    const kind = this.#engine.check(name, x, out, out2);
+    const kind = this.engine.check(name, x, out, out2);
     const two = spec.outputs.length === 2;
     const length = (x as { length?: number }).length ?? 0;
     const live = this.workers.some((worker) => worker !== undefined);
@@ -416,7 +419,7 @@ export class Pool {
     const made = !resident && (out === undefined || (two && out2 === undefined));
     const staged = made || [xo, outo, out2o].some((o) => o?.kind === 'staged');
     if (staged && length < MIN_STAGED_LENGTH) return this.#onThisThread(spec, x, out, out2);
-    const make = (): Float32Array | ResidentArray => (resident ? this.#engine.alloc(length) : new Float32Array(length));
+    const make = (): Float32Array | ResidentArray => (resident ? this.engine.alloc(length) : new Float32Array(length));
     const y = (out as Arg) ?? make();
     const dy = two ? ((out2 as Arg) ?? make()) : undefined;
     await this.#parallel(spec, length, xo, outo ?? this.#operand(y)!, dy && (out2o ?? this.#operand(dy)!));
@@ -427,7 +430,7 @@ export class Pool {
     // Arrays in ordinary memory go through the local engine: copies into shared memory are
     // slower (V8 copies to and from a SharedArrayBuffer word by word, with relaxed atomics).
     const resident = [x, out, out2].some((v) => v instanceof ResidentArray);
-    const e = resident ? this.#engine : this.#local;
+    const e = resident ? this.engine : this.#local;
     return spec.outputs.length === 2 ? e.pair(spec, x, out, out2) : e.unary(spec, x, out);
   }
 
@@ -438,7 +441,7 @@ export class Pool {
    */
   #operand(v: Float32Array | ResidentArray): Operand | null {
     if (v instanceof ResidentArray) {
-      if (!v.residentIn(this.#engine)) return null;
+      if (!v.residentIn(this.engine)) return null;
       return { kind: 'direct', location: { pointer: v.pointer }, length: v.length };
     }
     const { buffer, byteOffset, length } = intrinsicView(v);
@@ -601,7 +604,7 @@ export class Pool {
 
   /** A worker died (it was not a job's error): fail its share, and start a replacement. */
   private crashed(slot: number, error: Error): void {
-    if (this.#closed) return;
+    if (this.closed) return;
     this.workers[slot]?.terminate();
     this.workers[slot] = undefined;
     const status = this.#status();
