@@ -35,7 +35,7 @@ channel.listen((message) => {
         exports = instance.exports as unknown as KernelExports;
         channel.post({ type: 'ready' });
       },
-      (error: unknown) => channel.post({ type: 'failed', name: 'Error', message: `the pool's worker could not start: ${String(error)}` }),
+      (error: unknown) => channel.post({ type: 'failed', name: 'Error', message: String(error) }), // the pool adds what could not start
     );
     return;
   }

@@ -258,11 +258,12 @@ export class Pool {
   start(slot: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let starting = true;
-      const stop = (error: Error): void => {
+      /** It failed to start: its error (a message, or the crash) is the reason. */
+      const stop = (reason: string): void => {
         starting = false;
         this.starting.delete(worker);
         worker.terminate();
-        reject(error);
+        reject(new BackendUnavailableError(`the pool's worker could not start: ${reason}`));
       };
       const worker = spawnWorker({
         message: (message) => {
@@ -275,13 +276,13 @@ export class Pool {
             worker.hold(this.#busy);
             resolve();
           } else if (starting) {
-            stop(new BackendUnavailableError(message.message));
+            stop(message.message);
           } else {
             this.#failed(slot, Object.assign(new Error(message.message), { name: message.name }));
           }
         },
         crash: (error) => {
-          if (starting) return stop(new BackendUnavailableError(`the pool's worker could not start: ${error.message}`));
+          if (starting) return stop(error.message);
           if (this.workers[slot] === worker) this.crashed(slot, error);
         },
       });
