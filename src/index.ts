@@ -1,7 +1,13 @@
 // The public API: the functions run on a default engine that is created on first use (sync,
 // no init call needed), or by init() ahead of time (async compilation).
+
+// The order of these imports is the bundle's layout (bundlers place each module where it is
+// first imported), and gzip finds repeats only within 32 KB. So the embedded builds' text
+// (~60 KB) comes first, where it does not cut the code in two parts that share nothing, and the
+// engine's modules next: 0.6 KB less gzipped than with the text after the JS backend
+// (test/size.test.ts).
+import './generated/wasm.js';
 import type { BackendName } from './backend.js';
-import { BackendUnavailableError, type WasmSource } from './backends/wasm.js';
 import {
   Engine,
   ResidentArray,
@@ -15,6 +21,7 @@ import {
   type WithDerivative,
   type WithDerivativeFunction,
 } from './engine.js';
+import { BackendUnavailableError, type WasmSource } from './backends/wasm.js';
 import {
   ROW_SPECS,
   SPECS,

@@ -35,7 +35,7 @@ channel.listen((message) => {
         exports = instance.exports as unknown as KernelExports;
         channel.post({ type: 'ready' });
       },
-      (error: unknown) => channel.post({ type: 'failed', name: 'Error', message: `the pool's worker could not start: ${String(error)}` }),
+      (error: unknown) => channel.post({ type: 'failed', name: 'Error', message: String(error) }), // the pool adds what could not start
     );
     return;
   }
@@ -54,10 +54,11 @@ channel.listen((message) => {
 });
 
 /**
- * Computes elements [start, end) of the job (rows [start, end) of a row function's). Arrays in the pool's memory are read and written
- * in place by the kernel; arrays in another SharedArrayBuffer pass through this worker's
- * scratch buffers, SCRATCH_LENGTH floats at a time. Each piece is read before it is written,
- * so an output that is the input itself (in place) is fine.
+ * Computes elements [start, end) of the job (rows [start, end) of a row function's). Arrays in
+ * the pool's memory are read and written in place by the kernel; arrays in another
+ * SharedArrayBuffer pass through this worker's scratch buffers, SCRATCH_LENGTH floats at a time.
+ * Each piece is read before it is written, so an output that is the input itself (in place) is
+ * fine.
  */
 function run(wasm: KernelExports, job: Exclude<ToWorker, { type: 'init' }>): void {
   const chunk = wasm.SCRATCH_LENGTH.value as number;
@@ -69,35 +70,27 @@ function run(wasm: KernelExports, job: Exclude<ToWorker, { type: 'init' }>): voi
     'buffer' in at ? new Float32Array(at.buffer, at.byteOffset + from * 4, count) : undefined;
   const pointer = (at: Location | undefined, from: number, scratchPointer: number): number =>
     at === undefined ? scratchPointer : 'pointer' in at ? at.pointer + from * 4 : scratchPointer;
-  if (job.type === 'rows') {
-    // Whole rows (the pool sends only rows that fit a scratch buffer), as many per piece as fit;
-    // the row state follows the tail area (memory.ts).
-    const { kind, rowLength, perRow } = job;
-    const state = tail + (wasm.TAIL_BYTES.value as number);
-    const perPiece = Math.floor(chunk / rowLength);
-    for (let row = job.start; row < job.end; row += perPiece) {
-      const rows = Math.min(perPiece, job.end - row);
-      const [from, count] = [row * rowLength, rows * rowLength];
-      const [outFrom, outCount] = perRow ? [row, rows] : [from, count];
-      const x = viewOf(job.x, from, count);
-      if (x) new Float32Array(memory, scratchAt[0], count).set(x);
-      wasm.rows(kind, pointer(job.x, from, scratchAt[0]), pointer(job.out, outFrom, scratchAt[1]), rowLength, rows, state);
-      const out = viewOf(job.out, outFrom, outCount);
-      if (out) out.set(new Float32Array(memory, scratchAt[1], outCount));
-    }
-    return;
-  }
-  for (let from = job.start; from < job.end; from += chunk) {
-    const count = Math.min(chunk, job.end - from);
+  // An elementwise job is one of rows of one element. A row function's piece is whole rows (the
+  // pool sends only rows that fit a scratch buffer), as many as fit; its row state follows the
+  // tail area (memory.ts).
+  const rows = job.type === 'rows';
+  const rowLength = rows ? job.rowLength : 1;
+  const perRow = rows && job.perRow;
+  const out2 = rows ? undefined : job.out2;
+  const perPiece = Math.floor(chunk / rowLength);
+  for (let row = job.start; row < job.end; row += perPiece) {
+    const pieceRows = Math.min(perPiece, job.end - row);
+    const [from, count] = [row * rowLength, pieceRows * rowLength];
+    const [outFrom, outCount] = perRow ? [row, pieceRows] : [from, count];
     const x = viewOf(job.x, from, count);
     if (x) new Float32Array(memory, scratchAt[0], count).set(x);
     const input = pointer(job.x, from, scratchAt[0]);
-    const output = pointer(job.out, from, scratchAt[1]);
-    const output2 = pointer(job.out2, from, scratchAt[2]);
-    wasm.run(job.kernel, input, output, output2, count, tail);
-    const out = viewOf(job.out, from, count);
-    if (out) out.set(new Float32Array(memory, scratchAt[1], count));
-    const out2 = job.out2 && viewOf(job.out2, from, count);
-    if (out2) out2.set(new Float32Array(memory, scratchAt[2], count));
+    const output = pointer(job.out, outFrom, scratchAt[1]);
+    if (rows) wasm.rows(job.kind, input, output, rowLength, pieceRows, tail + (wasm.TAIL_BYTES.value as number));
+    else wasm.run(job.kernel, input, output, pointer(out2, from, scratchAt[2]), count, tail);
+    const out = viewOf(job.out, outFrom, outCount);
+    if (out) out.set(new Float32Array(memory, scratchAt[1], outCount));
+    const dy = out2 && viewOf(out2, from, count);
+    if (dy) dy.set(new Float32Array(memory, scratchAt[2], count));
   }
 }

@@ -21,7 +21,7 @@ import {
   type WasmBackend,
 } from './backends/wasm.js';
 import { isShared, overlaps } from './chunk.js';
-import { intrinsicView } from './validate.js';
+import { checkOptions, intrinsicView } from './validate.js';
 import { Engine, ResidentArray, type RowOptions, type WithDerivative } from './engine.js';
 import { ALIASES, ROW_SPECS, SPECS, type FunctionName, type FunctionSpec, type PairName, type RowFunctionName, type RowSpec, type SingleName } from './functions.js';
 import { DONE, FAILED, PENDING, nodeBuiltin, type FromWorker, type Location, type ToWorker } from './pool-protocol.js';
@@ -190,6 +190,9 @@ function relate(a: Operand, b: Operand): 'disjoint' | 'same' | 'identical' | 'ov
 
 let warned = false;
 
+/** The threads build and the shared memory its instances run on. */
+type SharedBuild = { module: WebAssembly.Module; memory: WebAssembly.Memory };
+
 // The registry's functions, as members of every Pool (they are set in the constructor).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface Pool extends PoolFunctions {}
@@ -198,46 +201,55 @@ export class Pool {
   /** Threads that compute a large call: the workers, or 1 where the pool runs on the calling thread. */
   readonly threads: number;
 
+  // Members are #private (the minifier shortens those names; a property's name stays in the
+  // bundle), except those that alloc, free and close reach, so that these work on a Proxy of the
+  // pool too (Vue's reactive(), say: a proxy has none of the object's #private members; the
+  // registry's functions are bound to the pool itself), and those the tests reach (workers,
+  // start, dispatch, scatter, crashed).
+
   /** Calls run one after another, in the order they were made. */
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly workers: (WorkerHandle | undefined)[] = [];
   /** Failure messages per worker, and who waits for them. */
-  private readonly failures: Error[][] = [];
-  private readonly failureWaiters: ((error: Error) => void)[][] = [];
+  readonly #failures: Error[][] = [];
+  readonly #failureWaiters: ((error: Error) => void)[][] = [];
   /** The shared memory's size when the pool was made: no buffer of it is smaller. */
-  private readonly initialBytes: number;
+  readonly #initialBytes: number;
   /** Workers being started (or restarted): they get no job until they are ready. */
   private readonly starting = new Set<WorkerHandle>();
   /** Whether a call is on the workers (a worker that becomes ready then must keep Node alive too). */
-  private busy = false;
+  #busy = false;
   private closing: Promise<void> | undefined;
   /** Two sets of [input, output, output 2] staging buffers (byte addresses), made on first use. */
-  private staging: [number, number, number][] | undefined;
+  #staging: [number, number, number][] | undefined;
+
+  /** The engine of the pool's memory (shared when there are workers): resident arrays live there. */
+  private readonly engine: Engine;
+  /** An engine of this thread's own, for ordinary arrays the workers do not take. */
+  readonly #local: Engine;
+  readonly #backend: WasmBackend | undefined;
+  readonly #shared: SharedBuild | undefined;
 
   /** @internal */
-  constructor(
-    /** The engine of the pool's memory (shared when there are workers): resident arrays live there. */
-    private readonly engine: Engine,
-    /** An engine of this thread's own, for ordinary arrays the workers do not take. */
-    private readonly local: Engine,
-    private readonly backend: WasmBackend | undefined,
-    private readonly shared: { module: WebAssembly.Module; memory: WebAssembly.Memory } | undefined,
-    workers: number,
-  ) {
+  constructor(engine: Engine, local: Engine, backend: WasmBackend | undefined, shared: SharedBuild | undefined, workers: number) {
+    this.engine = engine;
+    this.#local = local;
+    this.#backend = backend;
+    this.#shared = shared;
     this.threads = Math.max(1, workers);
     // Each function of the registry, computed by the workers for large arrays (bound properties).
     const self = this as unknown as Record<FunctionName, unknown>;
-    for (const spec of Object.values(SPECS)) self[spec.name] = (x: unknown, out?: unknown, out2?: unknown) => this.call(spec.name, x, out, out2);
+    for (const spec of Object.values(SPECS)) self[spec.name] = (x: unknown, out?: unknown, out2?: unknown) => this.#call(spec.name, x, out, out2);
     for (const [alias, name] of Object.entries(ALIASES)) (self as Record<string, unknown>)[alias] = self[name];
     // The row functions, split into whole rows (runRows).
     for (const spec of Object.values(ROW_SPECS)) {
-      (self as Record<string, unknown>)[spec.name] = (x: unknown, out?: unknown, options?: unknown) => this.callRows(spec, x, out, options);
+      (self as Record<string, unknown>)[spec.name] = (x: unknown, out?: unknown, options?: unknown) => this.#callRows(spec, x, out, options);
     }
-    this.initialBytes = shared?.memory.buffer.byteLength ?? 0;
+    this.#initialBytes = shared?.memory.buffer.byteLength ?? 0;
     for (let slot = 0; slot < workers; slot++) {
-      this.failures.push([]);
-      this.failureWaiters.push([]);
+      this.#failures.push([]);
+      this.#failureWaiters.push([]);
       this.workers.push(undefined);
     }
   }
@@ -246,11 +258,12 @@ export class Pool {
   start(slot: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let starting = true;
-      const stop = (error: Error): void => {
+      /** It failed to start: its error (a message, or the crash) is the reason. */
+      const stop = (reason: string): void => {
         starting = false;
         this.starting.delete(worker);
         worker.terminate();
-        reject(error);
+        reject(new BackendUnavailableError(`the pool's worker could not start: ${reason}`));
       };
       const worker = spawnWorker({
         message: (message) => {
@@ -260,21 +273,21 @@ export class Pool {
             if (this.closed) return worker.terminate();
             // Only now does it take jobs.
             this.workers[slot] = worker;
-            worker.hold(this.busy);
+            worker.hold(this.#busy);
             resolve();
           } else if (starting) {
-            stop(new BackendUnavailableError(message.message));
+            stop(message.message);
           } else {
-            this.failed(slot, Object.assign(new Error(message.message), { name: message.name }));
+            this.#failed(slot, Object.assign(new Error(message.message), { name: message.name }));
           }
         },
         crash: (error) => {
-          if (starting) return stop(new BackendUnavailableError(`the pool's worker could not start: ${error.message}`));
+          if (starting) return stop(error.message);
           if (this.workers[slot] === worker) this.crashed(slot, error);
         },
       });
       this.starting.add(worker);
-      worker.post({ type: 'init', module: this.shared!.module, memory: this.shared!.memory, slot });
+      worker.post({ type: 'init', module: this.#shared!.module, memory: this.#shared!.memory, slot });
     });
   }
 
@@ -311,18 +324,18 @@ export class Pool {
     this.workers.fill(undefined);
   }
 
-  private call(name: FunctionName, x: unknown, out: unknown, out2: unknown): Promise<unknown> {
-    return this.enqueue(name, () => {
+  #call(name: FunctionName, x: unknown, out: unknown, out2: unknown): Promise<unknown> {
+    return this.#enqueue(name, () => {
       this.engine.check(name, x, out, out2);
-      return () => this.run(name, x, out, out2);
+      return () => this.#run(name, x, out, out2);
     });
   }
 
-  private callRows(spec: RowSpec, x: unknown, out: unknown, options: unknown): Promise<unknown> {
-    return this.enqueue(spec.name, () => {
+  #callRows(spec: RowSpec, x: unknown, out: unknown, options: unknown): Promise<unknown> {
+    return this.#enqueue(spec.name, () => {
       // The call runs with what was checked: options is read here, once, not again in its turn.
       const [o, , rowLength, , whole] = this.engine.checkRows(spec, x, out, options);
-      return () => this.runRows(spec, x, o, whole ? undefined : { rowLength });
+      return () => this.#runRows(spec, x, o, whole ? undefined : { rowLength });
     });
   }
 
@@ -330,7 +343,7 @@ export class Pool {
    * Queues a call: `check` runs at once (a bad argument rejects before anything runs) and
    * returns the work, which runs after the calls already made, one after another.
    */
-  private enqueue(name: string, check: () => () => unknown): Promise<unknown> {
+  #enqueue(name: string, check: () => () => unknown): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error(`pool.${name}: the pool is closed; create another with createPool().`));
     let work: () => unknown;
     try {
@@ -347,78 +360,78 @@ export class Pool {
   }
 
   /**
-   * @internal A row function's call, in its turn: whole rows split across the workers where
+   * A row function's call, in its turn: whole rows split across the workers where
    * they can reach the arrays directly (resident in the pool's memory, or SharedArrayBuffers) and
    * each row fits a scratch buffer; else on this thread.
    */
-  async runRows(spec: RowSpec, x: unknown, out: unknown, options: unknown): Promise<unknown> {
+  async #runRows(spec: RowSpec, x: unknown, out: unknown, options: unknown): Promise<unknown> {
     const [o, length, rowLength, kind, whole] = this.engine.checkRows(spec, x, out, options);
     const rows = length / rowLength;
     const live = this.workers.some((worker) => worker !== undefined);
     const resident = kind === 'resident' && (o === undefined || o instanceof ResidentArray);
     const scalar = spec.perRow && o === undefined && whole; // logSumExp of the whole array: one row
-    if (!this.backend || !live || (kind !== 'float32' && kind !== 'resident') || length < MIN_PARALLEL_LENGTH || rowLength > this.backend.scratchLength || scalar) {
-      return this.rowsHere(spec, x, o, whole ? undefined : { rowLength });
+    if (!this.#backend || !live || (kind !== 'float32' && kind !== 'resident') || length < MIN_PARALLEL_LENGTH || rowLength > this.#backend.scratchLength || scalar) {
+      return this.#rowsHere(spec, x, o, whole ? undefined : { rowLength });
     }
     type Arg = Float32Array | ResidentArray;
     const result = (o as Arg | undefined) ?? (resident ? this.engine.alloc(spec.perRow ? rows : length) : undefined);
-    const [xo, outo] = [this.operand(x as Arg), result && this.operand(result)];
+    const [xo, outo] = [this.#operand(x as Arg), result && this.#operand(result)];
     const direct = (v: Operand | null | undefined): v is Extract<Operand, { kind: 'direct' }> => v?.kind === 'direct';
     const relation = direct(xo) && direct(outo) ? relate(xo, outo) : 'overlap';
     // In place is fine for softmax and logSoftmax (each worker reads its rows before it writes
     // them); logSumExp's out must lie apart from x.
     if (!direct(xo) || !direct(outo) || !(relation === 'disjoint' || (!spec.perRow && (relation === 'identical' || relation === 'same')))) {
       if (result !== o && result instanceof ResidentArray) result.free();
-      return this.rowsHere(spec, x, o, { rowLength });
+      return this.#rowsHere(spec, x, o, { rowLength });
     }
-    this.hold(true);
+    this.#hold(true);
     try {
       await this.scatter(spec.name, rows, 1, (start, end) => ({ type: 'rows', kind: spec.kind, rowLength, perRow: spec.perRow, start, end, x: xo.location, out: outo.location }));
     } finally {
-      this.hold(false);
+      this.#hold(false);
     }
     return result;
   }
 
   /** A row function on this thread: resident arrays on the pool's engine, ordinary ones on the local one. */
-  private rowsHere(spec: RowSpec, x: unknown, out: unknown, options: RowOptions | undefined): unknown {
-    return ([x, out].some((v) => v instanceof ResidentArray) ? this.engine : this.local).rows(spec, x, out, options);
+  #rowsHere(spec: RowSpec, x: unknown, out: unknown, options: RowOptions | undefined): unknown {
+    return ([x, out].some((v) => v instanceof ResidentArray) ? this.engine : this.#local).rows(spec, x, out, options);
   }
 
-  /** @internal One call, in its turn: on the workers if that can win, else on this thread. */
-  async run(name: FunctionName, x: unknown, out: unknown, out2: unknown): Promise<unknown> {
+  /** One call, in its turn: on the workers if that can win, else on this thread. */
+  async #run(name: FunctionName, x: unknown, out: unknown, out2: unknown): Promise<unknown> {
     const spec = SPECS[name];
     // Checked again: the caller may have freed or detached an array while the call waited.
     const kind = this.engine.check(name, x, out, out2);
     const two = spec.outputs.length === 2;
     const length = (x as { length?: number }).length ?? 0;
     const live = this.workers.some((worker) => worker !== undefined);
-    if (!this.backend || !live || kind === 'number' || kind === 'float64' || length < MIN_PARALLEL_LENGTH) {
-      return this.onThisThread(spec, x, out, out2);
+    if (!this.#backend || !live || kind === 'number' || kind === 'float64' || length < MIN_PARALLEL_LENGTH) {
+      return this.#onThisThread(spec, x, out, out2);
     }
     type Arg = Float32Array | ResidentArray | undefined;
-    const operand = (v: Arg): Operand | null | undefined => (v === undefined ? undefined : this.operand(v));
+    const operand = (v: Arg): Operand | null | undefined => (v === undefined ? undefined : this.#operand(v));
     const [xo, outo, out2o] = [operand(x as Arg), operand(out as Arg), two ? operand(out2 as Arg) : undefined];
-    if (xo == null || outo === null || out2o === null || !this.independent(xo, outo, out2o)) return this.onThisThread(spec, x, out, out2);
+    if (xo == null || outo === null || out2o === null || !this.#independent(xo, outo, out2o)) return this.#onThisThread(spec, x, out, out2);
     // Outputs left out are made as the synchronous functions make them: resident when the
     // input and every output given are, else ordinary Float32Arrays (so staged). New arrays
     // overlap nothing.
     const resident = kind === 'resident' && [out, two ? out2 : undefined].every((v) => v === undefined || v instanceof ResidentArray);
     const made = !resident && (out === undefined || (two && out2 === undefined));
     const staged = made || [xo, outo, out2o].some((o) => o?.kind === 'staged');
-    if (staged && length < MIN_STAGED_LENGTH) return this.onThisThread(spec, x, out, out2);
+    if (staged && length < MIN_STAGED_LENGTH) return this.#onThisThread(spec, x, out, out2);
     const make = (): Float32Array | ResidentArray => (resident ? this.engine.alloc(length) : new Float32Array(length));
     const y = (out as Arg) ?? make();
     const dy = two ? ((out2 as Arg) ?? make()) : undefined;
-    await this.parallel(spec, length, xo, outo ?? this.operand(y)!, dy && (out2o ?? this.operand(dy)!));
+    await this.#parallel(spec, length, xo, outo ?? this.#operand(y)!, dy && (out2o ?? this.#operand(dy)!));
     return two ? { y, dy } : y;
   }
 
-  private onThisThread(spec: FunctionSpec, x: unknown, out: unknown, out2: unknown): unknown {
+  #onThisThread(spec: FunctionSpec, x: unknown, out: unknown, out2: unknown): unknown {
     // Arrays in ordinary memory go through the local engine: copies into shared memory are
     // slower (V8 copies to and from a SharedArrayBuffer word by word, with relaxed atomics).
     const resident = [x, out, out2].some((v) => v instanceof ResidentArray);
-    const e = resident ? this.engine : this.local;
+    const e = resident ? this.engine : this.#local;
     return spec.outputs.length === 2 ? e.pair(spec, x, out, out2) : e.unary(spec, x, out);
   }
 
@@ -427,19 +440,19 @@ export class Pool {
    * plain view of the pool's own memory (it might reach into the scratch or staging buffers),
    * or a resident array of another engine.
    */
-  private operand(v: Float32Array | ResidentArray): Operand | null {
+  #operand(v: Float32Array | ResidentArray): Operand | null {
     if (v instanceof ResidentArray) {
       if (!v.residentIn(this.engine)) return null;
       return { kind: 'direct', location: { pointer: v.pointer }, length: v.length };
     }
     const { buffer, byteOffset, length } = intrinsicView(v);
     if (!isShared(buffer)) return { kind: 'staged', array: v };
-    if (this.isPoolMemory(buffer as SharedArrayBuffer)) return null;
+    if (this.#isPoolMemory(buffer as SharedArrayBuffer)) return null;
     return { kind: 'direct', location: { buffer: buffer as SharedArrayBuffer, byteOffset }, length };
   }
 
   /** Answers of isPoolMemory, per SharedArrayBuffer object (which memory it is never changes). */
-  private readonly poolMemory = new WeakMap<SharedArrayBuffer, boolean>();
+  readonly #poolMemory = new WeakMap<SharedArrayBuffer, boolean>();
 
   /**
    * Whether a SharedArrayBuffer is the pool's own memory: its current buffer, one from before
@@ -449,14 +462,14 @@ export class Pool {
    * what was just stored there through the pool's memory. Two different values are stored, so
    * a coincidence would have to happen twice.
    */
-  private isPoolMemory(buffer: SharedArrayBuffer): boolean {
-    const memory = this.shared!.memory;
+  #isPoolMemory(buffer: SharedArrayBuffer): boolean {
+    const memory = this.#shared!.memory;
     if (buffer === (memory.buffer as unknown) || isRetiredWasmBuffer(buffer)) return true;
-    let answer = this.poolMemory.get(buffer);
+    let answer = this.#poolMemory.get(buffer);
     if (answer === undefined) {
-      const word = this.backend!.scratchStart;
+      const word = this.#backend!.scratchStart;
       answer = false;
-      if (buffer.byteLength >= this.initialBytes) {
+      if (buffer.byteLength >= this.#initialBytes) {
         const ours = new Int32Array(memory.buffer, word, 1);
         const theirs = new Int32Array(buffer, word, 1);
         answer = [0x5ca1ab1e, -0x21524111].every((probe) => {
@@ -464,7 +477,7 @@ export class Pool {
           return Atomics.load(theirs, 0) === probe;
         });
       }
-      this.poolMemory.set(buffer, answer);
+      this.#poolMemory.set(buffer, answer);
     }
     return answer;
   }
@@ -475,7 +488,7 @@ export class Pool {
    * Anything else, such as an output shifted against the input, needs the order of work the
    * synchronous path plans.
    */
-  private independent(x: Operand, out: Operand | undefined, out2: Operand | undefined): boolean {
+  #independent(x: Operand, out: Operand | undefined, out2: Operand | undefined): boolean {
     // In place is fine: each worker reads a piece before it writes it.
     const inPlaceOrDisjoint = (b: Operand | undefined): boolean => b === undefined || relate(x, b) !== 'overlap';
     // Two outputs may only be one memory by way of two SharedArrayBuffer objects: each worker
@@ -485,13 +498,13 @@ export class Pool {
   }
 
   /** Runs one call on the workers, in rounds when ordinary arrays pass through the staging buffers. */
-  private async parallel(spec: FunctionSpec, length: number, x: Operand, out: Operand, out2: Operand | undefined): Promise<void> {
+  async #parallel(spec: FunctionSpec, length: number, x: Operand, out: Operand, out2: Operand | undefined): Promise<void> {
     const operands = [x, out, out2] as const;
     const staged = operands.some((o) => o?.kind === 'staged');
     const round = staged ? STAGE_LENGTH : length;
     const rounds = Math.ceil(length / round);
-    const buffers = staged ? this.stagingBuffers() : undefined;
-    const memory = (): ArrayBuffer => this.shared!.memory.buffer as unknown as ArrayBuffer;
+    const buffers = staged ? this.#stagingBuffers() : undefined;
+    const memory = (): ArrayBuffer => this.#shared!.memory.buffer as unknown as ArrayBuffer;
     // Where operand i's elements [start, start + count) are in round k.
     const at = (i: number, k: number, start: number): Location | undefined => {
       const o = operands[i];
@@ -514,7 +527,7 @@ export class Pool {
         if (o?.kind === 'staged') o.array.set(new Float32Array(memory(), buffers![k % 2]![i], count), start);
       }
     };
-    this.hold(true);
+    this.#hold(true);
     // The round on the workers, if any: a call never ends (not even by an exception, say from a
     // copy into an array the caller detached meanwhile) while its workers still run, or the
     // next call would read their stale status words.
@@ -535,7 +548,7 @@ export class Pool {
       }
     } finally {
       await pending?.catch(() => undefined);
-      this.hold(false);
+      this.#hold(false);
     }
   }
 
@@ -554,40 +567,40 @@ export class Pool {
     const live = this.workers.flatMap((worker, slot) => (worker ? [slot] : []));
     if (live.length === 0) throw new Error(`pool.${name}: no worker is running`);
     const slice = Math.ceil(count / live.length / unit) * unit;
-    const status = this.status();
+    const status = this.#status();
     const slots = live.filter((_, i) => i * slice < count);
     slots.forEach((slot) => Atomics.store(status, slot, PENDING));
     slots.forEach((slot, i) => this.workers[slot]!.post(job(i * slice, Math.min(count, (i + 1) * slice))));
     const outcomes = await Promise.all(slots.map((slot) => settled(status, slot)));
     // Every failed worker's message is taken, so that none is left over for a later call.
-    const errors = await Promise.all(slots.filter((_, i) => outcomes[i] === FAILED).map((slot) => this.failure(slot)));
+    const errors = await Promise.all(slots.filter((_, i) => outcomes[i] === FAILED).map((slot) => this.#failure(slot)));
     if (errors.length > 0) throw errors[0];
     if (outcomes.some((o) => o !== DONE)) throw new Error(`pool.${name}: a worker reported an unknown status`);
   }
 
-  private status(): Int32Array {
-    const exports = this.backend!.layout;
-    return new Int32Array(this.shared!.memory.buffer, exports.workerStatus, this.workers.length);
+  #status(): Int32Array {
+    const exports = this.#backend!.layout;
+    return new Int32Array(this.#shared!.memory.buffer, exports.workerStatus, this.workers.length);
   }
 
-  private stagingBuffers(): [number, number, number][] {
-    return (this.staging ??= [0, 1].map(() => [0, 1, 2].map(() => this.backend!.alloc(STAGE_LENGTH * 4)) as [number, number, number]));
+  #stagingBuffers(): [number, number, number][] {
+    return (this.#staging ??= [0, 1].map(() => [0, 1, 2].map(() => this.#backend!.alloc(STAGE_LENGTH * 4)) as [number, number, number]));
   }
 
-  private hold(active: boolean): void {
-    this.busy = active;
+  #hold(active: boolean): void {
+    this.#busy = active;
     for (const worker of this.workers) worker?.hold(active);
   }
 
-  private failed(slot: number, error: Error): void {
-    const waiter = this.failureWaiters[slot]!.shift();
+  #failed(slot: number, error: Error): void {
+    const waiter = this.#failureWaiters[slot]!.shift();
     if (waiter) waiter(error);
-    else this.failures[slot]!.push(error);
+    else this.#failures[slot]!.push(error);
   }
 
-  private failure(slot: number): Promise<Error> {
-    const error = this.failures[slot]!.shift();
-    return error ? Promise.resolve(error) : new Promise((resolve) => this.failureWaiters[slot]!.push(resolve));
+  #failure(slot: number): Promise<Error> {
+    const error = this.#failures[slot]!.shift();
+    return error ? Promise.resolve(error) : new Promise((resolve) => this.#failureWaiters[slot]!.push(resolve));
   }
 
   /** A worker died (it was not a job's error): fail its share, and start a replacement. */
@@ -595,9 +608,9 @@ export class Pool {
     if (this.closed) return;
     this.workers[slot]?.terminate();
     this.workers[slot] = undefined;
-    const status = this.status();
+    const status = this.#status();
     if (Atomics.load(status, slot) === PENDING) {
-      this.failed(slot, error);
+      this.#failed(slot, error);
       Atomics.store(status, slot, FAILED);
       Atomics.notify(status, slot);
     }
@@ -630,9 +643,7 @@ function threadsUnavailable(): string | undefined {
  * `threads === 1`.
  */
 export async function createPool(options?: PoolOptions): Promise<Pool> {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(`createPool(options): options must be an object, not ${options === null ? 'null' : typeof options}.`);
-  }
+  checkOptions('createPool(options)', options);
   let reason = threadsUnavailable();
   let shared: Awaited<ReturnType<typeof compileThreadsBuild>> | undefined;
   let backend: WasmBackend | undefined;

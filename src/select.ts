@@ -13,6 +13,7 @@ import {
 } from './backends/wasm.js';
 import { JsBackend } from './backends/js.js';
 import { Engine, type Rejection } from './engine.js';
+import { checkOptions } from './validate.js';
 
 export type BackendPreference = 'auto' | BackendName;
 
@@ -44,9 +45,7 @@ const CANDIDATES: Record<BackendPreference, readonly BackendName[]> = {
 };
 
 function preference(call: string, options: EngineOptions | undefined): BackendPreference {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(`${call}: options must be an object, not ${options === null ? 'null' : typeof options}.`);
-  }
+  checkOptions(call, options);
   const value = options?.backend ?? 'auto';
   if (!Object.hasOwn(CANDIDATES, value)) {
     throw new TypeError(`${call}: options.backend must be 'auto', 'simd', 'scalar' or 'js', not ${JSON.stringify(value)}.`);

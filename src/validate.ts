@@ -123,13 +123,17 @@ function checkNotStale(call: string, name: string, value: ArrayBufferView): void
   }
 }
 
+/** Checks that `options`, if given, is an object; `example` shows one in the message. */
+export function checkOptions(call: string, options: unknown, example = ''): void {
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw new TypeError(`${call}: options must be an object${example}, not ${describe(options)}.`);
+  }
+}
+
 /** options.rowLength of a row function's call, read once; a TypeError if options is not an object. */
 export function rowLengthOption(call: string, options: unknown): unknown {
-  if (options === undefined) return undefined;
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${call}: options must be an object such as { rowLength: 1000 }, not ${describe(options)}.`);
-  }
-  return (options as { rowLength?: unknown }).rowLength;
+  checkOptions(call, options, ' such as { rowLength: 1000 }');
+  return (options as { rowLength?: unknown } | undefined)?.rowLength;
 }
 
 /**

@@ -6,7 +6,8 @@
 // promotion is exact and demotion is a Float32Array store or Math.fround (round to nearest even,
 // as f32.demote_f64). The kernels' bit operations become tables (the powers of two the shifts
 // build) and a DataView (the logarithm's exponent split). No Math.exp or Math.log: their bits
-// differ between engines.
+// differ between engines. The powers of two and exp.ts's polynomial are shared with
+// src/backends/js.ts, which imports them from here (it imports this module anyway).
 import type { RowKind, RowPasses, Scratch } from '../backend.js';
 import * as K from '../generated/constants.js';
 import { ROW_KINDS } from '../generated/kernels.js';
@@ -14,9 +15,22 @@ import { ROW_KINDS } from '../generated/kernels.js';
 const fround = Math.fround;
 const ACCURATE = K.LOG_SUM_EXP_ACCURATE;
 
-// 2^(64 + n) for n = 0, -1, ..., -185 (pass 2's float32 scale, from n >= -185 at z <= Z_MAX32)
-// and n = 0, ..., -1016 (the accurate pass's double scale, z <= Z_MAX64): halving is exact.
-const SCALE = new Float64Array(1017).map((_, i) => 2 ** (64 - i));
+// 2^(SCALE_SHIFT + n) at index -n, SCALE_SHIFT = 64: what the kernels build by shifting a biased
+// exponent left by 23 bits. The float32 exponentials reach n = -190 (js.ts: 2^-126) and n = -185
+// (pass 2, z <= Z_MAX32), the accurate pass's double one n = -1016 (z <= Z_MAX64).
+export const SCALE = new Float64Array(1017).map((_, i) => 2 ** (K.SCALE_SHIFT - i));
+
+/**
+ * ts * (t * r(t)), the part of P = s * (e^t - 1) = ts + ts * t * r(t) after its first term, with
+ * ts = RN32(t * s) and r exp.ts's degree-4 polynomial, each operation float32 (exp.ts).
+ */
+export function expm1Correction(t: number, ts: number): number {
+  const t2 = fround(t * t);
+  const r01 = fround(fround(K.C3 * t) + K.C2);
+  const r23 = fround(fround(K.C5 * t) + K.C4);
+  const r = fround(fround(fround(r23 * t2) + r01) + fround(K.C6 * fround(t2 * t2)));
+  return fround(ts * fround(t * r));
+}
 
 /** The rounding error of the last term()'s E (its second result, as the kernel returns it). */
 let termError = 0;
@@ -35,13 +49,9 @@ function term(m: number, x: number): number {
   const a = n * K.MINUS_LN2_HI - zc; // exact (Sterbenz, exp.ts)
   const b = fround(fround(n * K.MINUS_LN2_LO) - zlc);
   const t = fround(a + b);
-  const t2 = fround(t * t);
-  const r01 = fround(fround(K.C3 * t) + K.C2);
-  const r23 = fround(fround(K.C5 * t) + K.C4);
-  const r = fround(fround(fround(r23 * t2) + r01) + fround(K.C6 * fround(t2 * t2)));
   // t * s rounds where it is subnormal (small t, n near -185), as the kernel's multiplication does.
   const ts = fround(t * s);
-  const q = fround(ts * fround(t * r));
+  const q = expm1Correction(t, ts);
   const tl = fround(b - fround(t - a));
   const h = fround(s + ts);
   const e1 = fround(ts - fround(h - s));
@@ -98,55 +108,62 @@ function logAtLeastOne(a: number): number {
  * which has no row functions), with softmax.ts's state as fields.
  */
 export class JsRowPasses implements RowPasses {
-  private m = -Infinity;
-  private count = 0;
-  private factor = 0;
-  private accurate = false;
-  private readonly lanes = new Float64Array(16);
-  private readonly errs = new Float32Array(4); // its stores round: float32 additions
+  // #private: the minifier shortens these names, where a property's stays in the bundle.
+  #m = -Infinity;
+  #count = 0;
+  #factor = 0;
+  #accurate = false;
+  readonly #lanes = new Float64Array(16);
+  readonly #errs = new Float32Array(4); // its stores round: float32 additions
 
-  /** `scratch` gives the current views (WASM memory's are replaced when it grows). */
-  constructor(private readonly scratch: () => Scratch) {}
+  /** The current scratch views (WASM memory's are replaced when it grows). */
+  readonly #scratch: () => Scratch;
+
+  constructor(scratch: () => Scratch) {
+    this.#scratch = scratch;
+  }
 
   start(): void {
-    this.m = -Infinity;
+    this.#m = -Infinity;
     this.restart();
   }
 
   restart(): void {
-    this.count = 0;
-    this.lanes.fill(0);
-    this.errs.fill(0);
+    this.#count = 0;
+    this.#lanes.fill(0);
+    this.#errs.fill(0);
   }
 
   max(length: number): void {
-    this.maxOf(this.scratch().input, 0, length);
+    this.#maxOf(this.#scratch().input, 0, length);
   }
 
   sum(kind: RowKind, length: number): void {
-    const { input, output } = this.scratch();
-    this.sumOf(kind, input, output, 0, length);
+    const { input, output } = this.#scratch();
+    this.#sumOf(kind, input, output, 0, length);
   }
 
   output(kind: RowKind, length: number): void {
-    const { input, output } = this.scratch();
-    this.outputOf(kind, input, output, 0, length);
+    const { input, output } = this.#scratch();
+    this.#outputOf(kind, input, output, 0, length);
   }
 
   /** Pass 1 over x[at, at + length): NaN if any is NaN (Math.max propagates it), +0 for a zero maximum. */
-  private maxOf(x: Float32Array, at: number, length: number): void {
-    let m = this.m;
+  #maxOf(x: Float32Array, at: number, length: number): void {
+    let m = this.#m;
     for (let i = at; i < at + length; i++) m = Math.max(m, x[i]!);
-    this.m = m + 0;
+    this.#m = m + 0;
   }
 
   /** Pass 2 over x[at, at + length) (softmax: E to out[at, ...)); lanes by the index in the row. */
-  private sumOf(kind: RowKind, x: Float32Array, out: Float32Array, at: number, length: number): void {
-    const { m, lanes, errs } = this;
+  #sumOf(kind: RowKind, x: Float32Array, out: Float32Array, at: number, length: number): void {
+    const m = this.#m;
+    const lanes = this.#lanes;
+    const errs = this.#errs;
     if (kind === ACCURATE) {
       for (let i = 0; i < length; i++) {
         const v = x[at + i]!;
-        if (v === m) this.count++;
+        if (v === m) this.#count++;
         lanes[i & 15]! += scaledExp(m, v === m ? -Infinity : v);
       }
       return;
@@ -155,7 +172,7 @@ export class JsRowPasses implements RowPasses {
     for (let i = 0; i < length; i++) {
       let v = x[at + i]!;
       if (log && v === m) {
-        this.count++;
+        this.#count++;
         v = -Infinity;
       }
       const e = term(m, v);
@@ -166,45 +183,47 @@ export class JsRowPasses implements RowPasses {
   }
 
   finish(kind: RowKind): number {
-    const { m, lanes, errs } = this;
+    const m = this.#m;
+    const lanes = this.#lanes;
+    const errs = this.#errs;
     const finite = Math.abs(m) < Infinity;
     let sum = lanes[0]!;
     for (let j = 1; j < 16; j++) sum += lanes[j]!;
     let err = errs[0]!;
     for (let j = 1; j < 4; j++) err += errs[j]!;
     sum += err;
-    this.accurate = false;
+    this.#accurate = false;
     if (kind === ROW_KINDS.softmax) {
-      this.factor = finite ? 1 / sum : NaN;
+      this.#factor = finite ? 1 / sum : NaN;
       return NaN;
     }
-    const k = this.count;
+    const k = this.#count;
     const rest = sum * K.UNSCALE64;
     let lambda = NaN;
     if (finite) lambda = k === 1 && rest < K.SQRT2 - 1 ? log1pSmall(rest) : logAtLeastOne(k + rest);
-    this.factor = lambda;
+    this.#factor = lambda;
     const result = m + lambda;
-    if (kind !== ACCURATE && finite && Math.abs(result) < K.LSE_ACCEPT * (rest / (k + rest))) this.accurate = true;
+    if (kind !== ACCURATE && finite && Math.abs(result) < K.LSE_ACCEPT * (rest / (k + rest))) this.#accurate = true;
     return finite ? fround(result) : m;
   }
 
   needsAccurateSum(): boolean {
-    return this.accurate;
+    return this.#accurate;
   }
 
   /** Pass 3 over [at, at + length): softmax reads its E from out, logSoftmax reads x. */
-  private outputOf(kind: RowKind, x: Float32Array, out: Float32Array, at: number, length: number): void {
-    const factor = this.factor;
+  #outputOf(kind: RowKind, x: Float32Array, out: Float32Array, at: number, length: number): void {
+    const factor = this.#factor;
     if (kind === ROW_KINDS.softmax) {
       for (let i = at; i < at + length; i++) out[i] = out[i]! * factor; // the store rounds once
       return;
     }
-    const m = this.m;
+    const m = this.#m;
     for (let i = at; i < at + length; i++) out[i] = fround(x[i]! - m - factor) + 0; // + 0: a zero result is +0 (softmax.ts)
   }
 
   rows(kind: RowKind, rowLength: number, rows: number): void {
-    const { input, output } = this.scratch();
+    const { input, output } = this.#scratch();
     this.rowsOf(kind, input, output, rowLength, rows);
   }
 
@@ -213,18 +232,18 @@ export class JsRowPasses implements RowPasses {
     for (let r = 0; r < rows; r++) {
       const at = r * rowLength;
       this.start();
-      this.maxOf(input, at, rowLength);
-      this.sumOf(kind, input, output, at, rowLength);
+      this.#maxOf(input, at, rowLength);
+      this.#sumOf(kind, input, output, at, rowLength);
       let value = this.finish(kind);
       if (kind === ROW_KINDS.logSumExp) {
-        if (this.accurate) {
+        if (this.#accurate) {
           this.restart();
-          this.sumOf(ACCURATE, input, output, at, rowLength);
+          this.#sumOf(ACCURATE, input, output, at, rowLength);
           value = this.finish(ACCURATE);
         }
         output[r] = value;
       } else {
-        this.outputOf(kind, input, output, at, rowLength);
+        this.#outputOf(kind, input, output, at, rowLength);
       }
     }
   }

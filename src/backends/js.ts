@@ -8,19 +8,9 @@
 import type { Backend, KernelId, RowPasses, Scratch } from '../backend.js';
 import * as K from '../generated/constants.js';
 import { KERNEL_IDS, type KernelName } from '../generated/kernels.js';
-import { JsRowPasses } from './js-rows.js';
+import { JsRowPasses, SCALE, expm1Correction } from './js-rows.js';
 
 const fround = Math.fround;
-
-// 2^(SCALE_SHIFT + n) for n = 0, -1, -2, ...: what the kernels build by shifting the biased
-// exponent left by 23 bits. Every power down to 2^-126 is listed; products of powers of two
-// are exact.
-const SCALE: Float64Array = (() => {
-  const table = new Float64Array(127 + K.SCALE_SHIFT);
-  table[0] = K.SCALED_ONE;
-  for (let i = 1; i < table.length; i++) table[i] = table[i - 1]! / 2;
-  return table;
-})();
 
 // The exponential's parts (assembly/exp.ts), kept in module variables rather than an object
 // per element.
@@ -43,14 +33,10 @@ function expParts(w: number): void {
 
 /** P = s * (e^t - 1): exp.ts's scaledExpm1. */
 function scaledExpm1(t: number, s: number): number {
-  const t2 = fround(t * t);
-  const r01 = fround(fround(K.C3 * t) + K.C2);
-  const r23 = fround(fround(K.C5 * t) + K.C4);
-  const r = fround(fround(fround(r23 * t2) + r01) + fround(K.C6 * fround(t2 * t2)));
   // t * s is rounded although s is a power of two: it falls into the subnormals when t is tiny
   // and n is near -162, and the WASM multiplication rounds there.
   const ts = fround(t * s);
-  return fround(ts + fround(ts * fround(t * r)));
+  return fround(ts + expm1Correction(t, ts));
 }
 
 /** E = 2^SCALE_SHIFT * e^-z for z in [0, Z_MAX] or NaN: exp.ts's scaledExpNegative. */
@@ -502,20 +488,20 @@ export class JsBackend implements Backend {
   readonly name = 'js';
   readonly scratchLength: number = K.SCRATCH_LENGTH;
   readonly heap = undefined;
-  private readonly buffers: Scratch = {
+  readonly #buffers: Scratch = {
     input: new Float32Array(this.scratchLength),
     output: new Float32Array(this.scratchLength),
     output2: new Float32Array(this.scratchLength),
   };
-  readonly rowPasses: RowPasses = new JsRowPasses(() => this.buffers);
+  readonly rowPasses: RowPasses = new JsRowPasses(() => this.#buffers);
 
   scratch(): Scratch {
-    return this.buffers;
+    return this.#buffers;
   }
 
   run(kernel: KernelId, length: number): void {
     const loop = LOOPS_BY_ID[kernel];
     if (loop === undefined) throw new TypeError(`unknown kernel ${kernel}`);
-    loop(this.buffers, length);
+    loop(this.#buffers, length);
   }
 }
