@@ -1,12 +1,8 @@
-// Double precision: plain numbers and Float64Arrays, computed in float64. The sigmoid, SiLU
-// and tanh forms are built on Math.exp (Math.tanh); the softplus, log-sigmoid and GELU forms
-// further down on an exponential of their own.
-//
-// The sigmoid forms: with e = e^-|x| (Math.exp: under 1 ulp) the results are e / D, 1 / D and e / D^2 for
-// D = 1 + e. 1 + e rounds, and each division rounds again, so a plain evaluation would reach
-// 2.5 ulp. Here D is carried as a double-double (d + dl, Fast2Sum: exact as 1 >= e) and each
-// quotient is corrected by its exact residual (Dekker's product), so that only the final
-// addition rounds: every result is within 1/2 ulp plus the error of Math.exp, under 1.5 ulp.
+// Double precision in plain JS: the elementwise loop of the double forms over Float64Arrays (for
+// the backends without double kernels), the GELU forms, and the row functions over Float64Array
+// rows. Nothing here calls Math.exp or Math.log: the exponential below is plain arithmetic, so
+// the results are the same bits on every engine. (The other elementwise functions' double forms
+// are the kernels' twin, src/double64.ts.)
 import { BACKWARD, SNAPSHOT, STAGE_OUT2, overlaps, planOrder } from './chunk.js';
 import type { FunctionSpec } from './functions.js';
 
@@ -35,31 +31,6 @@ function divide(n: number, nl: number, d: number, dl: number): number {
   return q + (n - p - productError(q, d, p) + nl - q * dl) / d;
 }
 
-/** e^-|x| and D = 1 + e^-|x| = d + dl exactly. */
-function denominator(x: number): [e: number, d: number, dl: number] {
-  const e = Math.exp(-Math.abs(x));
-  const d = 1 + e;
-  return [e, d, 1 - d + e];
-}
-
-export function sigmoid(x: number): number {
-  const [e, d, dl] = denominator(x);
-  return x > 0 ? divide(1, 0, d, dl) : divide(e, 0, d, dl);
-}
-
-export function sigmoidDerivative(x: number): number {
-  const [e, d, dl] = denominator(x);
-  // f = e / D as a double-double (f + fl), then f / D.
-  const f = e / d;
-  const p = f * d;
-  const fl = (e - p - productError(f, d, p) - f * dl) / d;
-  return divide(f, fl, d, dl);
-}
-
-export function sigmoidDerivativeFromOutput(y: number): number {
-  return y * (1 - y);
-}
-
 /** Applies a function's double forms elementwise over Float64Arrays, in the order planOrder chooses for overlapping views. */
 export function mapFloat64(spec: FunctionSpec, x: Float64Array, out: Float64Array, out2?: Float64Array): void {
   const plan = planOrder(spec.call, x, out, out2);
@@ -81,60 +52,6 @@ export function mapFloat64(spec: FunctionSpec, x: Float64Array, out: Float64Arra
   for (let i = backward ? n - 1 : 0; i >= 0 && i < n; i += step) out[i] = f(source[i]!);
 }
 
-/**
- * silu(x) = x * sigma(x). x * e / (1 + e) for x < 0 (the product carried exactly, so that the
- * quotient rounds once, as in sigmoid), x / (1 + e) for x > 0, and x - x * e once e is below
- * 2^-52 of 1 (where the quotient's residual would overflow). Below x = -708, e^x is subnormal
- * and would lose its precision before the product: there (x * h) * h with h = e^(x/2), normal,
- * so that only the last step rounds into the subnormal range.
- */
-export function silu(x: number): number {
-  if (x === 0 || Number.isNaN(x) || x === Infinity) return x;
-  if (x < -708) {
-    const h = Math.exp(x / 2);
-    return h === 0 ? -0 : x * h * h;
-  }
-  const [e, d, dl] = denominator(x);
-  if (x > 36) return x - x * e;
-  if (x > 0) return divide(x, 0, d, dl);
-  const p = x * e;
-  return divide(p, productError(x, e, p), d, dl);
-}
-
-/**
- * silu'(x) = sigma(x) (1 + x (1 - sigma(x))): g (1 + x f) for x > 0 and f ((1 + x) - x f) for
- * x < 0, with f = sigma(-|x|) and g = sigma(|x|) each rounded once; 1 + x is exact for x <= -1/2,
- * so near the root at x = -1.278... only x * f rounds before the cancellation. Below -708,
- * ((1 + x) h) h as in silu.
- */
-export function siluDerivative(x: number): number {
-  if (Number.isNaN(x)) return NaN;
-  if (x === Infinity) return 1;
-  if (x < -708) {
-    const h = Math.exp(x / 2);
-    return h === 0 ? -0 : (1 + x) * h * h;
-  }
-  const [e, d, dl] = denominator(x);
-  const f = divide(e, 0, d, dl);
-  const g = divide(1, 0, d, dl);
-  return x > 0 ? g * (1 + x * f) : f * (1 + x - x * f);
-}
-
-/** tanh(x): the engine's Math.tanh (fdlibm's algorithm in V8, SpiderMonkey and JavaScriptCore, under 1 ulp). */
-export const tanh = Math.tanh;
-
-/**
- * tanh'(x) = 1 - tanh^2(x) = 4 e^-2|x| / (1 + e^-2|x|)^2 = 4 sigma'(2x): from sigmoidDerivative,
- * so it does not cancel for large |x| (2x and the factor 4 are exact).
- */
-export function tanhDerivative(x: number): number {
-  return 4 * sigmoidDerivative(2 * x);
-}
-
-/** 1 - y^2 from the output y = tanh(x), as (1 - y)(1 + y), which does not cancel near |y| = 1. */
-export function tanhDerivativeFromOutput(y: number): number {
-  return (1 - y) * (1 + y);
-}
 
 // softplus, logSigmoid, GELU (erf and tanh forms) and their derivatives: no allocation, and no
 // Math.exp or Math.log1p: their exponential is the one below, plain arithmetic, so that their
@@ -188,18 +105,6 @@ function scaled(v: number, k: number): number {
 // Parts shared by the forms below, in module variables rather than a tuple per element.
 let expK = 0; // the exponent k of e^t = 2^k (1 + p)
 let expP = 0; // p
-let expM = 0; // m = 1 + p, rounded
-let expMl = 0; // m's rounding error: 1 + p = m + ml exactly
-
-/** e^-|x| = 2^k (m + ml): sets expK, expM, expMl. */
-function expOfMinusAbs(x: number): void {
-  const t = -Math.abs(x);
-  const k = expExponent(t);
-  const p = expFraction(t, 0, k);
-  expK = k;
-  expM = 1 + p;
-  expMl = 1 - expM + p;
-}
 
 /** The integer k (as a double) nearest t / ln 2. */
 function expExponent(t: number): number {
@@ -277,73 +182,6 @@ function atanhTail(w: number): number {
     w4 * (0.18181789436132859 + w * 0.15385570064958623 + w2 * (0.13314144209654935 + w * 0.12001072809590713)) +
     w4 * w4 * (0.08800738486144674 + w * 0.1616404561194353)
   );
-}
-
-/**
- * softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e), e = e^-|x| in (0, 1]. log1p(e) = 2s + s³ A(s²)
- * (atanhTail), s = e / (2 + e) in (0, 1/3]. With e = 2^k m, m = 1 + p (expFraction) kept as a
- * double-double, s = 2^k s' and s' = m / (2 + e) is a double-double too (the quotient and its
- * exact residual, as in divide), so 2s' is exact and only the last sum rounds: for x > 0 the sum
- * x + 2^k (2s' + ...), for x <= 0 the sum 2s' + ..., then the product by 2^k, exact unless the
- * result is subnormal. Error: 1/2 ulp for that rounding, up to 0.4 ulp from p (damped by
- * e / ((1 + e) log1p(e)) <= 1), and below 2^-56 from the rest; measured against mpmath, on
- * 38,000 inputs, at most 0.8 ulp (1 ulp where the result is subnormal). Never overflows (e <= 1).
- * The result is x from x = 33.27; x >= 38 returns x at once. It is subnormal below -708.40 (e^x,
- * computed) and rounds to 0 below -745.13; x <= -746 returns +0 at once. ±0: ln 2; +inf: +inf;
- * -inf: +0; NaN: NaN.
- */
-export function softplus(x: number): number {
-  if (!(x > -746)) return x < 0 ? 0 : x;
-  if (!(x < 38)) return x;
-  expOfMinusAbs(x);
-  const k = expK;
-  const m = expM;
-  const ml = expMl;
-  const scale = POW2[-k | 0]! * TINY;
-  const e = m * scale;
-  const d = 2 + e;
-  const dl = 2 - d + e + ml * scale;
-  const sh = m / d;
-  const sd = sh * d;
-  const sl = (m - sd - productError(sh, d, sd) + ml - sh * dl) / d;
-  const w = sh * scale * (sh * scale);
-  const c = 2 * sl + sh * w * atanhTail(w);
-  if (x > 0) {
-    const v = 2 * sh * scale;
-    const r = x + v;
-    return r + (sumError(x, v, r) + c * scale);
-  }
-  return scaled(2 * sh + c, k);
-}
-
-/**
- * logSigmoid(x) = log σ(x) = -softplus(-x): x itself for x <= -33.27, -e^-x (subnormal) above
- * 708.40, -0 above 745.13. ±0: -ln 2; +inf: -0; -inf: -inf; NaN: NaN.
- */
-export function logSigmoid(x: number): number {
-  return -softplus(-x);
-}
-
-/**
- * logSigmoid'(x) = σ(-x) (softplus' is σ itself): 1 / (1 + e) for x < 0 and 2^k m / (1 + e) for
- * x >= 0, e = e^-|x| = 2^k m, 1 + e a double-double and one rounding in quotient: within 1 ulp
- * plus p's 0.4 (damped); measured against mpmath, on 26,000 inputs, at most 1.2 ulp. The result
- * is 1 for x <= -37.43 (x <= -40 returns 1 at once), subnormal above 708.40 and +0 above 745.13
- * (x >= 746 returns +0 at once). ±0: 0.5; +inf: +0; -inf: 1; NaN: NaN.
- */
-export function logSigmoidDerivative(x: number): number {
-  if (!(x > -40)) return x < 0 ? 1 : x;
-  if (!(x < 746)) return 0;
-  expOfMinusAbs(x);
-  const k = expK;
-  const m = expM;
-  const ml = expMl;
-  const scale = POW2[-k | 0]! * TINY;
-  const e = m * scale;
-  const d = 1 + e;
-  const dl = 1 - d + e + ml * scale;
-  if (x < 0) return quotient(1, 0, d, dl);
-  return scaled(quotient(m, ml, d, dl), k);
 }
 
 /**
@@ -644,17 +482,15 @@ function logPair(a: number, al: number): void {
   logHi = sum;
 }
 
-// One term's parts: e^(x - m) = 2^termK (termM + termMl), and x - m = termD + termDl.
+// One term's parts: e^(x - m) = 2^termK (termM + termMl), and x - m's rounding error termDl.
 let termK = 0;
 let termM = 0;
 let termMl = 0;
-let termD = 0;
 let termDl = 0;
 
 /** Sets the term's parts for x <= m (finite m); x - m < -746 gives termM = 0 (below every result). */
 function rowTerm(x: number, m: number): void {
   const d = x - m;
-  termD = d;
   termDl = sumError(x, -m, d);
   if (!(d >= -746)) {
     termK = 0;

@@ -5,7 +5,8 @@ import type { Backend, BackendName, Heap } from './backend.js';
 import { forEachChunk, forEachRow } from './chunk.js';
 import { mapFloat64 } from './double.js';
 import { ALIASES, ROW_SPECS, SPECS, type FunctionName, type FunctionSpec, type PairName, type RowFunctionName, type RowSpec, type SingleName } from './functions.js';
-import { ACCEPTED_ROWS, checkInput, checkOutput, checkRowLength, isFloat32Array, rowLengthOption, type InputKind } from './validate.js';
+import * as K from './generated/constants.js';
+import { ACCEPTED_ROWS, checkInput, checkOutput, checkRowLength, isFloat32Array, isFloat64Array, rowLengthOption, type InputKind } from './validate.js';
 
 /**
  * A Float32Array that lives in an engine's own memory. Passing resident arrays (input and
@@ -200,6 +201,11 @@ export class Engine {
       forEachChunk(spec.call, this.impl, spec.kernel, x, result);
       return result;
     }
+    if (isFloat64Array(x) && x.length !== 0 && (out === undefined || (isFloat64Array(out) && out.length === x.length))) {
+      const result = out ?? new Float64Array(x.length);
+      this.float64(spec, x, result);
+      return result;
+    }
     // Zero-copy between two live resident arrays of this engine: straight to the kernel.
     if (x instanceof ResidentArray && out instanceof ResidentArray && x.length === out.length && x.residentIn(this) && out.residentIn(this)) {
       this.impl.heap!.runAt(spec.kernel, x.pointer, out.pointer, out.pointer, x.length);
@@ -309,6 +315,16 @@ export class Engine {
     if (value instanceof ResidentArray) value.check(call, name);
   }
 
+  /**
+   * A function over Float64Arrays: the backend's double kernels through the copy path, or the
+   * JS twin elementwise where it has none (the same bits).
+   */
+  private float64(spec: FunctionSpec, x: Float64Array, out: Float64Array, out2?: Float64Array): void {
+    const lanes = this.impl.double;
+    if (lanes && spec.kernel < K.DOUBLE_KERNELS) forEachChunk(spec.call, lanes, spec.kernel, x, out, out2);
+    else mapFloat64(spec, x, out, out2);
+  }
+
   /** Runs a function over validated arrays, allocating missing outputs like the input. */
   private map(spec: FunctionSpec, kind: InputKind, x: unknown, out?: unknown, out2?: unknown): unknown[] {
     const { call, kernel } = spec;
@@ -317,7 +333,7 @@ export class Engine {
     if (kind === 'float64') {
       const o = (out as Float64Array | undefined) ?? new Float64Array(length);
       const o2 = two ? ((out2 as Float64Array | undefined) ?? new Float64Array(length)) : undefined;
-      mapFloat64(spec, x as Float64Array, o, o2);
+      this.float64(spec, x as Float64Array, o, o2);
       return [o, o2];
     }
     // Missing outputs are resident only when everything else is: allocating may grow memory,
