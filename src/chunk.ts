@@ -115,6 +115,19 @@ export function forEachChunk<T extends FloatArray>(call: string, lanes: Lanes<T>
   if (length === 0) return;
   // The views are fetched once: nothing below grows memory.
   const { input, output, output2 } = lanes.scratch();
+  // One chunk with one result needs no look at the buffers (reading an array's buffer costs
+  // ~17 ns in V8 11.3, a quarter of a 16-element call): all of x is copied in before anything
+  // is written, so x and out may overlap each other and the scratch buffers. TypedArray's set
+  // copies as if through a temporary where source and target share memory; the loop that
+  // replaces it on short arrays copies forward, which is as safe where out starts at or below
+  // the results in memory (and where they are in different buffers, whatever the offsets).
+  if (out2 === undefined && length <= lanes.scratchLength) {
+    input.set(x);
+    lanes.run(kernel, length);
+    if (length <= SMALL && out.byteOffset <= output.byteOffset) for (let i = 0; i < length; i++) out[i] = output[i]!;
+    else out.set(length === output.length ? output : (output.subarray(0, length) as T));
+    return;
+  }
   const heap = lanes.heap;
   // The common case, decided without further work: distinct ordinary ArrayBuffers of this
   // realm, none of them the backend's memory, cannot overlap anything. (Anything else, shared

@@ -866,6 +866,33 @@ describe('odd inputs found in review', () => {
     }
   });
 
+  it('views of the engine\'s own scratch buffers as x, out, y or dy give the results of ordinary arrays', () => {
+    const engine = createEngine({ backend: 'simd' });
+    type Views = { input: Float32Array | Float64Array; output: Float32Array | Float64Array; output2: Float32Array | Float64Array };
+    const impl = (engine as unknown as { impl: { scratch(): Views; double: { scratch(): Views } } }).impl;
+    for (const [scratch, type] of [[impl.scratch(), Float32Array], [impl.double.scratch(), Float64Array]] as const) {
+      for (const n of [16, 100, 3000]) {
+        const x = type.from(variedInputs(n, n));
+        const want = engine.sigmoid(x);
+        const pair = engine.sigmoidWithDerivative(x);
+        for (const [from, at] of [['input', 0], ['input', 5], ['output', 0], ['output', 3], ['output2', 1]] as const) {
+          for (const [to, shift] of [['output', 0], ['output', 7], ['input', 2], ['output2', 0], ['output2', 9]] as const) {
+            const xs = scratch[from].subarray(at, at + n);
+            xs.set(x);
+            const out = scratch[to].subarray(shift, shift + n);
+            engine.sigmoid(xs as never, out as never);
+            expect(Array.from(out), `${type.name} ${n}: x in ${from}+${at}, out in ${to}+${shift}`).toEqual(Array.from(want));
+            xs.set(x);
+            const y = type === Float32Array ? new Float32Array(n) : new Float64Array(n);
+            engine.sigmoidWithDerivative(xs as never, y as never, out as never);
+            expect(Array.from(y), `${type.name} ${n}: y`).toEqual(Array.from(pair.y));
+            expect(Array.from(out), `${type.name} ${n}: dy in ${to}+${shift}`).toEqual(Array.from(pair.dy));
+          }
+        }
+      }
+    }
+  });
+
   it('a stale Float64Array view of WASM memory throws a TypeError, as input or output', () => {
     const engine = createEngine({ backend: 'simd' });
     const a = engine.alloc(4);
