@@ -872,9 +872,9 @@ describe('odd inputs found in review', () => {
     const impl = (engine as unknown as { impl: { scratch(): Views; double: { scratch(): Views } } }).impl;
     for (const [scratch, type] of [[impl.scratch(), Float32Array], [impl.double.scratch(), Float64Array]] as const) {
       for (const n of [16, 100, 3000]) {
-        const x = type.from(variedInputs(n, n));
-        const want = engine.sigmoid(x);
-        const pair = engine.sigmoidWithDerivative(x);
+        const x: Float32Array | Float64Array = type.from(variedInputs(n, n));
+        const want = engine.sigmoid(x as Float64Array);
+        const pair = engine.sigmoidWithDerivative(x as Float64Array);
         for (const [from, at] of [['input', 0], ['input', 5], ['output', 0], ['output', 3], ['output2', 1]] as const) {
           for (const [to, shift] of [['output', 0], ['output', 7], ['input', 2], ['output2', 0], ['output2', 9]] as const) {
             const xs = scratch[from].subarray(at, at + n);
