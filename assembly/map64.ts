@@ -11,17 +11,16 @@
 //
 // The scalar build has no double kernels: where SIMD is missing, Float64Arrays run the JS twin
 // (src/double64.ts), which gives the same bits; its run64 returns at once and is never called.
+import { geluX2 } from "./gelu64";
+import { geluTanhX2 } from "./gelu-tanh64";
 import {
-  KERNEL_LOG_SIGMOID_WITH_DERIVATIVE, KERNEL_SIGMOID_WITH_DERIVATIVE, KERNEL_SILU_WITH_DERIVATIVE, KERNEL_TANH_WITH_DERIVATIVE,
-  hasSecondResult,
+  KERNEL_GELU_TANH_WITH_DERIVATIVE, KERNEL_GELU_WITH_DERIVATIVE, KERNEL_LOG_SIGMOID_WITH_DERIVATIVE, KERNEL_SIGMOID_WITH_DERIVATIVE,
+  KERNEL_SILU_WITH_DERIVATIVE, KERNEL_TANH_WITH_DERIVATIVE, hasSecondResult,
 } from "./kernel-ids";
 import { logisticX2 } from "./sigmoid64";
 import { siluX2 } from "./silu64";
 import { softplusX2 } from "./softplus64";
 import { tanhX2 } from "./tanh64";
-
-/** The kernels with a double form here: ids below this (kernel-ids.ts). */
-export const DOUBLE_KERNELS: i32 = KERNEL_LOG_SIGMOID_WITH_DERIVATIVE + 1;
 
 /** Bytes per vector, the unit of the loop and of the tail. */
 const BLOCK64: usize = 16;
@@ -34,6 +33,8 @@ function vectors64(kernel: i32, input: usize, output: usize, output2: usize, cou
     else if (kernel <= KERNEL_SILU_WITH_DERIVATIVE) siluX2(kernel, x, output, output2);
     else if (kernel <= KERNEL_TANH_WITH_DERIVATIVE) tanhX2(kernel, x, output, output2);
     else if (kernel <= KERNEL_LOG_SIGMOID_WITH_DERIVATIVE) softplusX2(kernel, x, output, output2);
+    else if (kernel <= KERNEL_GELU_WITH_DERIVATIVE) geluX2(kernel, x, output, output2);
+    else if (kernel <= KERNEL_GELU_TANH_WITH_DERIVATIVE) geluTanhX2(kernel, x, output, output2);
     else unreachable();
     input += BLOCK64;
     output += BLOCK64;

@@ -146,7 +146,7 @@ const doubleHash = (() => {
   const [input, output, output2] = [e.SCRATCH_INPUT.value, e.SCRATCH_OUTPUT.value, e.SCRATCH_OUTPUT2.value];
   const at = (pointer) => new Float64Array(e.memory.buffer, pointer, n);
   let hash;
-  for (let id = 0; id < exports.DOUBLE_KERNELS.value; id++) {
+  for (let id = 0; id < kernelIds.length; id++) { // kernel-ids.ts numbers them from 0
     at(input).set(inputs);
     at(output2).fill(0);
     e.run64(id, input, output, output2, n, e.SCRATCH_TAIL.value);

@@ -1,6 +1,6 @@
 // The double-precision kernels' JS twin: the steps of assembly/exp64.ts and the family files
-// (sigmoid64.ts, tanh64.ts, silu64.ts, softplus64.ts), in the same order, in plain double
-// arithmetic. JavaScript numbers are IEEE 754 binary64 with round-to-nearest-even and no fused
+// (sigmoid64.ts, tanh64.ts, silu64.ts, softplus64.ts, gelu64.ts, gelu-tanh64.ts), in the same
+// order, in plain double arithmetic. JavaScript numbers are IEEE 754 binary64 with round-to-nearest-even and no fused
 // multiply-add, as WebAssembly's f64 is, so the results are the SIMD build's bits on every
 // engine: nothing here calls Math.exp, Math.log or Math.pow, whose last bits differ between
 // engines. Numbers, and Float64Arrays where the backend has no double kernels (the scalar and JS
@@ -22,6 +22,23 @@ const C10 = K.E64_C10, C11 = K.E64_C11, C12 = K.E64_C12, C2 = K.E64_C2, C3 = K.E
   MINUS_LN2_HI = K.MINUS_LN2_HI64, MINUS_LN2_LO = K.MINUS_LN2_LO64, MINUS_LOG2E = K.MINUS_LOG2E64,
   QUADRUPLE_UNSCALE = K.QUADRUPLE_UNSCALE64, SCALED_ONE = K.SCALED64_ONE,
   TANH_TINY = K.TANH64_TINY, UNSCALE = K.UNSCALE64, Z_MAX = K.Z64_MAX;
+// The GELU kernels' (gelu64.ts, gelu-tanh64.ts).
+const GT_BRACKET_FROM = K.GELU_TANH64_BRACKET_FROM, GT_GRID = K.GELU_TANH64_GRID,
+  GT_K0_HI = K.GELU_TANH64_K0_HI, GT_K0_LO = K.GELU_TANH64_K0_LO, GT_K1_HI = K.GELU_TANH64_K1_HI,
+  GT_K1_TAIL = K.GELU_TANH64_K1_TAIL, GT_PAIR_FROM = K.GELU_TANH64_PAIR_FROM,
+  GT_Z_MAX = K.GELU_TANH64_Z_MAX, G_H0_HI = K.GELU64_H0_HI, G_H0_TAIL = K.GELU64_H0_TAIL,
+  G_H0_WL = K.GELU64_H0_WL, G_H10 = K.GELU64_H10, G_H11 = K.GELU64_H11, G_H12 = K.GELU64_H12,
+  G_H13 = K.GELU64_H13, G_H14 = K.GELU64_H14, G_H15 = K.GELU64_H15, G_H2 = K.GELU64_H2,
+  G_H3 = K.GELU64_H3, G_H4 = K.GELU64_H4, G_H5 = K.GELU64_H5, G_H6 = K.GELU64_H6,
+  G_H7 = K.GELU64_H7, G_H8 = K.GELU64_H8, G_H9 = K.GELU64_H9, G_LNS_HI = K.GELU64_LNS_HI,
+  G_LNS_LO = K.GELU64_LNS_LO, G_P0 = K.GELU64_P0, G_P1 = K.GELU64_P1, G_P2 = K.GELU64_P2,
+  G_P3 = K.GELU64_P3, G_P4 = K.GELU64_P4, G_P5 = K.GELU64_P5, G_P6 = K.GELU64_P6,
+  G_P7 = K.GELU64_P7, G_P8 = K.GELU64_P8, G_P9 = K.GELU64_P9, G_Q1 = K.GELU64_Q1,
+  G_Q10 = K.GELU64_Q10, G_Q2 = K.GELU64_Q2, G_Q3 = K.GELU64_Q3, G_Q4 = K.GELU64_Q4,
+  G_Q5 = K.GELU64_Q5, G_Q6 = K.GELU64_Q6, G_Q7 = K.GELU64_Q7, G_Q8 = K.GELU64_Q8,
+  G_Q9 = K.GELU64_Q9, G_ROOT = K.GELU64_ROOT, G_ROOT_FROM = K.GELU64_ROOT_FROM,
+  G_ROOT_LO = K.GELU64_ROOT_LO, G_ROOT_TO = K.GELU64_ROOT_TO, G_S2P = K.GELU64_S2P,
+  G_S2P_LO = K.GELU64_S2P_LO, G_Z_MAX = K.GELU64_Z_MAX;
 
 /**
  * POW2[i] = 2^(128 - i): the scale s = 2^(128 + n) that the WASM kernels build with a shift
@@ -198,4 +215,161 @@ export function logSigmoid(x: number): number {
 
 export function logSigmoidDerivative(x: number): number {
   return softplusKernel(x, true, true);
+}
+
+/** v with the low 27 of its 52 fraction bits cleared (the kernels' v128.and with SPLIT26_MASK). */
+const splitF64 = new Float64Array(1);
+const splitU32 = new Uint32Array(splitF64.buffer); // [low word, high word]: little-endian, as every JS engine we target
+function head26(v: number): number {
+  splitF64[0] = v;
+  splitU32[0]! &= 0xf8000000;
+  return splitF64[0]!;
+}
+
+/** gelu-tanh64.ts's steps: geluTanh(x), or geluTanh'(x) with `derivative`. */
+function geluTanhKernel(x: number, derivative: boolean): number {
+  const absX = Math.abs(x);
+  const z = GT_Z_MAX < absX ? GT_Z_MAX : absX;
+  const zh = head26(z);
+  const zl = z - zh;
+  const a = zh * zh;
+  const b = zl * (zh + z);
+  const ah = (a + GT_GRID) - GT_GRID;
+  const m1 = GT_K1_HI * ah;
+  const vh = GT_K0_HI + m1;
+  const m2 = GT_K1_HI * ((a - ah) + b) + GT_K1_TAIL * (a + b);
+  const vl = m2 + GT_K0_LO;
+  const vhh = head26(vh);
+  const u1 = zh * vhh;
+  const ul = zl * vhh + z * ((vh - vhh) + vl);
+  const biased = (u1 + ul) * MINUS_LOG2E + MAGIC_BIAS;
+  const s = expScale(biased);
+  const n = biased - MAGIC_BIAS;
+  const p = scaledExpm1((n * MINUS_LN2_HI - u1) + (n * MINUS_LN2_LO - ul), s);
+  const e = p + s;
+  const el = (s - e) + p;
+  const q = e / (SCALED_ONE + e);
+  const g = e * q - (el - el * q);
+  const big = e - g;
+  const low = (e - big) - g;
+  if (!derivative) {
+    const zf = (z * big + z * low) * UNSCALE;
+    // x <= 0: copysign(zf, x); zf = +0 for x = +-0, which x itself gives with its sign.
+    return x > 0 ? x - zf : x === 0 ? x : -zf;
+  }
+  const m1h = head26(m1);
+  const w = (zh * (m1 - m1h) + zl * m1) + z * m2;
+  const wh = zh * m1h;
+  const w2 = wh + wh;
+  const lo = ul + (w + w);
+  const al = w2 + lo;
+  const slope = u1 + al;
+  const f = big * UNSCALE;
+  const oneMinusF = 1 - f;
+  const oneMinusU1 = 1 - u1;
+  if (x > 0) return oneMinusF * (1 + f * slope);
+  if (z < GT_BRACKET_FROM) return (big - big * (oneMinusF * slope)) * UNSCALE;
+  if (z < GT_PAIR_FROM) return (big * ((oneMinusU1 + u1 * f) - al * oneMinusF)) * UNSCALE;
+  const bh = oneMinusU1 - w2;
+  const bb = bh - oneMinusU1;
+  const error = (oneMinusU1 - (bh - bb)) - (w2 + bb);
+  const bl = (error - lo) + slope * f;
+  const tailX = (big - s) + low;
+  return (s * bh + (s * bl + tailX * (bh + bl))) * UNSCALE;
+}
+
+export function geluTanh(x: number): number {
+  return geluTanhKernel(x, false);
+}
+
+export function geluTanhDerivative(x: number): number {
+  return geluTanhKernel(x, true);
+}
+
+/** gelu64.ts's steps: gelu(x), or gelu'(x) with `derivative`. */
+function geluKernel(x: number, derivative: boolean): number {
+  const absX = Math.abs(x);
+  const z = G_Z_MAX < absX ? G_Z_MAX : absX;
+  const zh = head26(z);
+  const zl = z - zh;
+  const a = (zh * zh) * 0.5;
+  const b = (zl * (zh + z)) * 0.5;
+  const halfSquare = a + b;
+  const biased = (halfSquare + G_LNS_HI) * MINUS_LOG2E + MAGIC_BIAS;
+  const s = expScale(biased);
+  const n = biased - MAGIC_BIAS;
+  const p = scaledExpm1(((n * MINUS_LN2_HI - G_LNS_HI) - a) + ((n * MINUS_LN2_LO - G_LNS_LO) - b), s);
+  const e = p + s;
+  const z2 = halfSquare + halfSquare;
+  const z4 = z2 * z2;
+  const z8 = z4 * z4;
+  const pn = (((z * G_P1 + G_P0) + z2 * (z * G_P3 + G_P2)) + z4 * ((z * G_P5 + G_P4) + z2 * (z * G_P7 + G_P6))) +
+    z8 * (z * G_P9 + G_P8);
+  const qd = (((z * G_Q1 + 1) + z2 * (z * G_Q3 + G_Q2)) + z4 * ((z * G_Q5 + G_Q4) + z2 * (z * G_Q7 + G_Q6))) +
+    z8 * ((z * G_Q9 + G_Q8) + z2 * G_Q10);
+  const zr = z * (pn / qd);
+  const sd = z - zr;
+  const d = G_S2P + sd;
+  const db = d - G_S2P;
+  const dl = ((G_S2P - (d - db)) + (sd - db)) + (((z - sd) - zr) + G_S2P_LO);
+  const dh = head26(d);
+  const dt = d - dh;
+  if (!derivative) {
+    const zs = z * s;
+    const zp = z * p;
+    const nh = zs + zp;
+    const nl = (zs - nh) + zp;
+    const q = nh / d;
+    const qd1 = q * d;
+    const qh = head26(q);
+    const qt = q - qh;
+    const error = (((qh * dh - qd1) + qh * dt) + qt * dh) + qt * dt;
+    const y = (q + (((nh - qd1) - error) + (nl - q * dl)) / d) * UNSCALE;
+    // x <= 0: copysign(y, x); y = +0 only where x = +-0 or x < -38.6, which x's sign gives.
+    return x > 0 ? x - y : x === 0 ? x : -y;
+  }
+  let y: number;
+  if (x < -G_ROOT_FROM && x > -G_ROOT_TO) {
+    const wh = z - G_ROOT;
+    const w = wh - G_ROOT_LO;
+    let h = w * G_H15 + G_H14;
+    h = h * w + G_H13;
+    h = h * w + G_H12;
+    h = h * w + G_H11;
+    h = h * w + G_H10;
+    h = h * w + G_H9;
+    h = h * w + G_H8;
+    h = h * w + G_H7;
+    h = h * w + G_H6;
+    h = h * w + G_H5;
+    h = h * w + G_H4;
+    h = h * w + G_H3;
+    h = h * w + G_H2;
+    const whh = head26(wh);
+    const rh = G_H0_HI * whh;
+    const rl = ((G_H0_HI * (wh - whh) + G_H0_TAIL * wh) + G_H0_WL) + (w * w) * h;
+    y = s * rh + (rh * p + rl * e);
+  } else {
+    const zd = z * d;
+    const zdl = ((((zh * dh - zd) + zh * dt) + zl * dh) + zl * dt) + z * dl;
+    const nn = zd - 1;
+    const nb = nn - zd;
+    const nnl = ((zd - (nn - nb)) + (-1 - nb)) + zdl;
+    const a1 = nn * s;
+    const a2 = nn * p;
+    const mh = a1 + a2;
+    const ml = ((a1 - mh) + a2) + nnl * e;
+    const q = mh / d;
+    y = q + (ml - q * dl) / d;
+  }
+  const scaled = y * UNSCALE;
+  return x > 0 ? 1 + scaled : -scaled;
+}
+
+export function gelu(x: number): number {
+  return geluKernel(x, false);
+}
+
+export function geluDerivative(x: number): number {
+  return geluKernel(x, true);
 }

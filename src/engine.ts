@@ -5,7 +5,6 @@ import type { Backend, BackendName, Heap } from './backend.js';
 import { forEachChunk, forEachRow } from './chunk.js';
 import { mapFloat64 } from './double.js';
 import { ALIASES, ROW_SPECS, SPECS, type FunctionName, type FunctionSpec, type PairName, type RowFunctionName, type RowSpec, type SingleName } from './functions.js';
-import * as K from './generated/constants.js';
 import { ACCEPTED_ROWS, checkInput, checkOutput, checkRowLength, describe, isFloat32Array, isFloat64Array, rowLengthOption, type InputKind } from './validate.js';
 
 /** The element types a resident array can hold. */
@@ -346,7 +345,7 @@ export class Engine {
    */
   private float64(spec: FunctionSpec, x: Float64Array, out: Float64Array, out2?: Float64Array): void {
     const lanes = this.impl.double;
-    if (lanes && spec.kernel < K.DOUBLE_KERNELS) forEachChunk(spec.call, lanes, spec.kernel, x, out, out2);
+    if (lanes) forEachChunk(spec.call, lanes, spec.kernel, x, out, out2);
     else mapFloat64(spec, x, out, out2);
   }
 
@@ -372,7 +371,7 @@ export class Engine {
     }
     const heap = this.impl.heap;
     const lanes = doubles ? this.impl.double : this.impl;
-    if (heap && lanes && (!doubles || kernel < K.DOUBLE_KERNELS) && [x, o, o2].every((v) => v === undefined || (v instanceof ResidentArray && v.residentIn(this)))) {
+    if (heap && lanes && [x, o, o2].every((v) => v === undefined || (v instanceof ResidentArray && v.residentIn(this)))) {
       // Zero-copy: the data is already in this engine's memory. Resident arrays never share
       // memory unless they are the same array, and the kernels read each element before
       // writing it, so in place is fine.

@@ -248,7 +248,8 @@ function checkDoubles(backend: WasmBackend): void {
   const n = inputs.length;
   const { input, output, output2 } = lanes.scratch();
   let hash: number | undefined;
-  for (let id = 0; id < K.DOUBLE_KERNELS; id++) {
+  // Every kernel in id order (kernel-ids.ts numbers them from 0), as the build recorded them.
+  for (let id = 0; id < Object.keys(KERNEL_IDS).length; id++) {
     input.set(inputs);
     output2.fill(0, 0, n);
     lanes.run(id, n);
