@@ -307,6 +307,16 @@ function float64Cases(): Case[] {
       }),
     },
     { name: 'f64', description: 'Float64Array: the top-level sigmoid(x, out), SIMD f64x2', prepare: doubles((x, out) => () => sigmoid(x, out)) },
+    {
+      name: 'f64-resident',
+      description: 'resident arrays of doubles: SIMD f64x2, zero-copy',
+      prepare(x) {
+        const rx = engines.simd.alloc(x.length, Float64Array);
+        const out = engines.simd.alloc(x.length, Float64Array);
+        rx.array.set(x);
+        return { run: () => engines.simd.sigmoid(rx, out), dispose: () => (rx.free(), out.free()) };
+      },
+    },
     { name: 'f64-scalar', description: 'Float64Array: sigmoid(x, out) on the scalar backend (the JS twin)', prepare: doubles((x, out) => () => engines.scalar.sigmoid(x, out)) },
     { name: 'f64-js', description: 'Float64Array: sigmoid(x, out) on the JS backend (the JS twin)', prepare: doubles((x, out) => () => engines.js.sigmoid(x, out)) },
     {
@@ -640,6 +650,7 @@ const TARGETS: [string, string, string, number, number][] = [
   ['Float64Array SIMD copying API / JS naive, 16', 'f64', 'f64-naive', 16, 1],
   ['Float64Array SIMD copying API / JS naive, 64 Ki', 'f64', 'f64-naive', 2 ** 16, 2],
   ['Float64Array SIMD copying API / JS naive, 1 Mi', 'f64', 'f64-naive', 2 ** 20, 2],
+  ['Float64Array SIMD copying API / zero-copy, 1 Mi', 'f64', 'f64-resident', 2 ** 20, 0.85],
   ['sigmoid(number) / the naive line, per call', 'number', 'number-naive', 2 ** 16, 0.8],
   // The row functions (issue 12), on 1 Mi elements of rows of 1,000 and 4,096.
   ...[1000, 4096].flatMap((rowLength): [string, string, string, number, number][] => {
