@@ -76,6 +76,7 @@ export const ROW_BLOCK: i32 = 16;
 import { ROWS_LOG_SUM_EXP, ROWS_SOFTMAX } from "./kernel-ids";
 import { logAtLeastOne, log1pSmall, LN2_HI, LN2_LO, SQRT2 } from "./log";
 import { C2, C3, C4, C5, C6, MAGIC_BIAS, MINUS_LN2_HI, MINUS_LN2_LO, expBias, expBiasX4, expScale, expScaleX4 } from "./exp";
+import { MINUS_LOG2E64 } from "./exp64";
 
 /** logSumExp's second pass over a row that cancels (a kind of the row passes, internal). */
 export const LOG_SUM_EXP_ACCURATE: i32 = 3;
@@ -86,7 +87,7 @@ export const Z_MAX32: f32 = 128.0;
 // (< 1.4 ulp) follows from lambda's error 0.66 * 2^-24 R / (k + R) over this margin.
 export const LSE_ACCEPT: f64 = 0.75;
 // The terms are 2^64 e^(x - m): lambda = log(2^-64 S).
-export const UNSCALE64: f64 = reinterpret<f64>(0x3BF0000000000000); // 0x1p-64
+export const ROW_UNSCALE: f64 = reinterpret<f64>(0x3BF0000000000000); // 0x1p-64
 
 // The accurate pass's exponential (double): exp.ts's scheme on f64 lanes.
 //   z = min(m - x, Z_MAX64); biased = z MINUS_LOG2E64 + MAGIC64; s = biased << 52 = 2^(64 + n)
@@ -95,7 +96,7 @@ export const UNSCALE64: f64 = reinterpret<f64>(0x3BF0000000000000); // 0x1p-64
 // and leaves 1087 + n in the low bits, which the shift moves into the exponent. n * HI is exact
 // (LN2_HI has 32 significant bits), n * HI - z exact by Sterbenz. Z_MAX64 = 704 keeps
 // 2^(64 + n) >= 2^-952 normal. r: e^t's Taylor coefficients 1/k! for k = 2..12, rounded.
-export const MINUS_LOG2E64: f64 = reinterpret<f64>(0xBFF71547652B82FE); // -0x1.71547652b82fep+0
+// (MINUS_LOG2E64 is exp64.ts's: -log2(e) rounded.)
 export const MAGIC64: f64 = reinterpret<f64>(0x433800000000043F); // 0x1.800000000043fp+52
 export const Z_MAX64: f64 = 704.0;
 export const TAYLOR3: f64 = reinterpret<f64>(0x3FC5555555555555); // 0x1.5555555555555p-3  = 1/3!
@@ -364,7 +365,7 @@ export function rowFinish(kind: i32, state: usize): f32 {
     return NaN;
   }
   const k = load<i32>(state, K_AT);
-  const rest = sum * UNSCALE64;
+  const rest = sum * ROW_UNSCALE;
   let lambda: f64 = NaN;
   if (finite) lambda = k == 1 && rest < SQRT2 - 1.0 ? log1pSmall(rest) : logAtLeastOne(<f64>k + rest);
   store<f64>(state, lambda, FACTOR_AT);

@@ -286,6 +286,64 @@ function rowCases(): Case[] {
   });
 }
 
+/**
+ * Double precision (issue 13): sigmoid on Float64Arrays, through the copying API on each backend
+ * (SIMD: the f64x2 kernels; scalar and JS: the JS twin), against the naive loop on the same
+ * Float64Arrays; and on plain numbers, one call per element, against the naive line.
+ */
+function float64Cases(): Case[] {
+  const doubles = (make: (x: Float64Array, out: Float64Array) => () => void) => (x: Float32Array): Prepared => {
+    const x64 = Float64Array.from(x);
+    return { run: make(x64, new Float64Array(x.length)) };
+  };
+  const numbers = Array.from({ length: 4096 }, (_, i) => Math.sin(i) * range);
+  let sink = 0;
+  return [
+    {
+      name: 'f64-naive',
+      description: 'Float64Array: out[i] = 1 / (1 + Math.exp(-x[i]))',
+      prepare: doubles((x, out) => () => {
+        for (let i = 0; i < x.length; i++) out[i] = 1 / (1 + Math.exp(-x[i]!));
+      }),
+    },
+    { name: 'f64', description: 'Float64Array: the top-level sigmoid(x, out), SIMD f64x2', prepare: doubles((x, out) => () => sigmoid(x, out)) },
+    {
+      name: 'f64-resident',
+      description: 'resident arrays of doubles: SIMD f64x2, zero-copy',
+      prepare(x) {
+        const rx = engines.simd.alloc(x.length, Float64Array);
+        const out = engines.simd.alloc(x.length, Float64Array);
+        rx.array.set(x);
+        return { run: () => engines.simd.sigmoid(rx, out), dispose: () => (rx.free(), out.free()) };
+      },
+    },
+    { name: 'f64-scalar', description: 'Float64Array: sigmoid(x, out) on the scalar backend (the JS twin)', prepare: doubles((x, out) => () => engines.scalar.sigmoid(x, out)) },
+    { name: 'f64-js', description: 'Float64Array: sigmoid(x, out) on the JS backend (the JS twin)', prepare: doubles((x, out) => () => engines.js.sigmoid(x, out)) },
+    {
+      name: 'number-naive',
+      description: 'numbers: 1 / (1 + Math.exp(-x)) per call, 4,096 numbers per cycle',
+      prepare: () => ({
+        run: () => {
+          for (let i = 0; i < numbers.length; i++) sink += 1 / (1 + Math.exp(-numbers[i]!));
+        },
+        elements: numbers.length,
+        dispose: () => void (sink = 0),
+      }),
+    },
+    {
+      name: 'number',
+      description: 'numbers: the top-level sigmoid(x) per call, 4,096 numbers per cycle',
+      prepare: () => ({
+        run: () => {
+          for (let i = 0; i < numbers.length; i++) sink += sigmoid(numbers[i]!);
+        },
+        elements: numbers.length,
+        dispose: () => void (sink = 0),
+      }),
+    },
+  ];
+}
+
 const CASES: Case[] = [
   {
     name: 'js-naive',
@@ -413,6 +471,7 @@ const CASES: Case[] = [
   },
   ...familyCases(),
   ...rowCases(),
+  ...float64Cases(),
   ...Object.entries(ORT_OPS).map(([name, op]): Case => {
     const attributes = ORT_ATTRIBUTES[name as Single];
     const shown = attributes ? ` (${Object.entries(attributes).map(([key, value]) => `${key} = '${value}'`).join(', ')})` : '';
@@ -587,6 +646,12 @@ const TARGETS: [string, string, string, number, number][] = [
   ['gelu copying API / onnxruntime-web Gelu, 1 Mi', 'gelu', 'gelu-ort', 2 ** 20, 2],
   ['geluTanh copying API / onnxruntime-web Gelu (tanh), 64 Ki', 'geluTanh', 'geluTanh-ort', 2 ** 16, 2],
   ['geluTanh copying API / onnxruntime-web Gelu (tanh), 1 Mi', 'geluTanh', 'geluTanh-ort', 2 ** 20, 2],
+  // Double precision (issue 13): Float64Arrays and numbers against the naive line.
+  ['Float64Array SIMD copying API / JS naive, 16', 'f64', 'f64-naive', 16, 1],
+  ['Float64Array SIMD copying API / JS naive, 64 Ki', 'f64', 'f64-naive', 2 ** 16, 2],
+  ['Float64Array SIMD copying API / JS naive, 1 Mi', 'f64', 'f64-naive', 2 ** 20, 2],
+  ['Float64Array SIMD copying API / zero-copy, 1 Mi', 'f64', 'f64-resident', 2 ** 20, 0.85],
+  ['sigmoid(number) / the naive line, per call', 'number', 'number-naive', 2 ** 16, 0.8],
   // The row functions (issue 12), on 1 Mi elements of rows of 1,000 and 4,096.
   ...[1000, 4096].flatMap((rowLength): [string, string, string, number, number][] => {
     const r = `softmax-r${rowLength}`;

@@ -7,12 +7,35 @@ export type KernelId = number;
 /** The implementations an engine can run on. */
 export type BackendName = 'simd' | 'scalar' | 'js';
 
-/** The scratch buffers the copy path streams data through. */
-export interface Scratch {
-  readonly input: Float32Array;
-  readonly output: Float32Array;
+/** The scratch buffers the copy path streams data through, as arrays of one element type. */
+export interface Scratch<T extends Float32Array | Float64Array = Float32Array> {
+  readonly input: T;
+  readonly output: T;
   /** Second output, used by the kernels with two results only. */
-  readonly output2: Float32Array;
+  readonly output2: T;
+}
+
+/**
+ * Elementwise kernels over arrays of one element type, run on a backend's scratch buffers: what
+ * the copy path (forEachChunk, src/chunk.ts) drives.
+ */
+export interface Lanes<T extends Float32Array | Float64Array> {
+  /** Elements per scratch buffer: the copy path's chunk size. */
+  readonly scratchLength: number;
+  /** The scratch views, valid until memory grows: fetch them once per call. */
+  scratch(): Scratch<T>;
+  /** Runs a kernel on the first `length` elements of the scratch buffers. */
+  run(kernel: KernelId, length: number): void;
+  readonly heap: Heap | undefined;
+}
+
+/**
+ * The double-precision kernels (assembly/map64.ts: the SIMD build's run64) over the same
+ * scratch buffers, viewed as Float64Arrays, and on resident arrays.
+ */
+export interface DoubleLanes extends Lanes<Float64Array> {
+  /** Runs a kernel on Float64 arrays that live in the backend's memory (byte offsets). */
+  runAt(kernel: KernelId, input: number, output: number, output2: number, length: number): void;
 }
 
 /** Memory a backend owns, where callers may keep arrays to skip the copies (WASM only). */
@@ -62,16 +85,14 @@ export interface RowPasses {
   output(kind: RowKind, length: number): void;
 }
 
-/** What an engine needs from a backend. */
-export interface Backend {
+/** What an engine needs from a backend: the float32 kernels, and the rest. */
+export interface Backend extends Lanes<Float32Array> {
   readonly name: BackendName;
-  /** Floats per scratch buffer: the copy path's chunk size. */
-  readonly scratchLength: number;
-  /** The scratch views, valid until memory grows: fetch them once per call. */
-  scratch(): Scratch;
-  /** Runs a kernel on the first `length` floats of the scratch buffers. */
-  run(kernel: KernelId, length: number): void;
   /** The row functions' passes over the same scratch buffers. */
   readonly rowPasses: RowPasses;
-  readonly heap: Heap | undefined;
+  /**
+   * The double-precision kernels, where the backend has them (SIMD); elsewhere Float64Arrays
+   * run the JS twin (src/double64.ts), which gives the same bits.
+   */
+  readonly double: DoubleLanes | undefined;
 }

@@ -1,12 +1,8 @@
-// Double precision: plain numbers and Float64Arrays, computed in float64. The sigmoid, SiLU
-// and tanh forms are built on Math.exp (Math.tanh); the softplus, log-sigmoid and GELU forms
-// further down on an exponential of their own.
-//
-// The sigmoid forms: with e = e^-|x| (Math.exp: under 1 ulp) the results are e / D, 1 / D and e / D^2 for
-// D = 1 + e. 1 + e rounds, and each division rounds again, so a plain evaluation would reach
-// 2.5 ulp. Here D is carried as a double-double (d + dl, Fast2Sum: exact as 1 >= e) and each
-// quotient is corrected by its exact residual (Dekker's product), so that only the final
-// addition rounds: every result is within 1/2 ulp plus the error of Math.exp, under 1.5 ulp.
+// Double precision in plain JS: the elementwise loop of the double forms (the kernels' twin,
+// src/double64.ts) over Float64Arrays, for the backends without double kernels, and the row
+// functions over Float64Array rows. Nothing here calls Math.exp or Math.log: the rows'
+// exponential and logarithm below are plain arithmetic, so the results are the same bits on
+// every engine.
 import { BACKWARD, SNAPSHOT, STAGE_OUT2, overlaps, planOrder } from './chunk.js';
 import type { FunctionSpec } from './functions.js';
 
@@ -35,31 +31,6 @@ function divide(n: number, nl: number, d: number, dl: number): number {
   return q + (n - p - productError(q, d, p) + nl - q * dl) / d;
 }
 
-/** e^-|x| and D = 1 + e^-|x| = d + dl exactly. */
-function denominator(x: number): [e: number, d: number, dl: number] {
-  const e = Math.exp(-Math.abs(x));
-  const d = 1 + e;
-  return [e, d, 1 - d + e];
-}
-
-export function sigmoid(x: number): number {
-  const [e, d, dl] = denominator(x);
-  return x > 0 ? divide(1, 0, d, dl) : divide(e, 0, d, dl);
-}
-
-export function sigmoidDerivative(x: number): number {
-  const [e, d, dl] = denominator(x);
-  // f = e / D as a double-double (f + fl), then f / D.
-  const f = e / d;
-  const p = f * d;
-  const fl = (e - p - productError(f, d, p) - f * dl) / d;
-  return divide(f, fl, d, dl);
-}
-
-export function sigmoidDerivativeFromOutput(y: number): number {
-  return y * (1 - y);
-}
-
 /** Applies a function's double forms elementwise over Float64Arrays, in the order planOrder chooses for overlapping views. */
 export function mapFloat64(spec: FunctionSpec, x: Float64Array, out: Float64Array, out2?: Float64Array): void {
   const plan = planOrder(spec.call, x, out, out2);
@@ -81,82 +52,13 @@ export function mapFloat64(spec: FunctionSpec, x: Float64Array, out: Float64Arra
   for (let i = backward ? n - 1 : 0; i >= 0 && i < n; i += step) out[i] = f(source[i]!);
 }
 
-/**
- * silu(x) = x * sigma(x). x * e / (1 + e) for x < 0 (the product carried exactly, so that the
- * quotient rounds once, as in sigmoid), x / (1 + e) for x > 0, and x - x * e once e is below
- * 2^-52 of 1 (where the quotient's residual would overflow). Below x = -708, e^x is subnormal
- * and would lose its precision before the product: there (x * h) * h with h = e^(x/2), normal,
- * so that only the last step rounds into the subnormal range.
- */
-export function silu(x: number): number {
-  if (x === 0 || Number.isNaN(x) || x === Infinity) return x;
-  if (x < -708) {
-    const h = Math.exp(x / 2);
-    return h === 0 ? -0 : x * h * h;
-  }
-  const [e, d, dl] = denominator(x);
-  if (x > 36) return x - x * e;
-  if (x > 0) return divide(x, 0, d, dl);
-  const p = x * e;
-  return divide(p, productError(x, e, p), d, dl);
-}
-
-/**
- * silu'(x) = sigma(x) (1 + x (1 - sigma(x))): g (1 + x f) for x > 0 and f ((1 + x) - x f) for
- * x < 0, with f = sigma(-|x|) and g = sigma(|x|) each rounded once; 1 + x is exact for x <= -1/2,
- * so near the root at x = -1.278... only x * f rounds before the cancellation. Below -708,
- * ((1 + x) h) h as in silu.
- */
-export function siluDerivative(x: number): number {
-  if (Number.isNaN(x)) return NaN;
-  if (x === Infinity) return 1;
-  if (x < -708) {
-    const h = Math.exp(x / 2);
-    return h === 0 ? -0 : (1 + x) * h * h;
-  }
-  const [e, d, dl] = denominator(x);
-  const f = divide(e, 0, d, dl);
-  const g = divide(1, 0, d, dl);
-  return x > 0 ? g * (1 + x * f) : f * (1 + x - x * f);
-}
-
-/** tanh(x): the engine's Math.tanh (fdlibm's algorithm in V8, SpiderMonkey and JavaScriptCore, under 1 ulp). */
-export const tanh = Math.tanh;
-
-/**
- * tanh'(x) = 1 - tanh^2(x) = 4 e^-2|x| / (1 + e^-2|x|)^2 = 4 sigma'(2x): from sigmoidDerivative,
- * so it does not cancel for large |x| (2x and the factor 4 are exact).
- */
-export function tanhDerivative(x: number): number {
-  return 4 * sigmoidDerivative(2 * x);
-}
-
-/** 1 - y^2 from the output y = tanh(x), as (1 - y)(1 + y), which does not cancel near |y| = 1. */
-export function tanhDerivativeFromOutput(y: number): number {
-  return (1 - y) * (1 + y);
-}
-
-// softplus, logSigmoid, GELU (erf and tanh forms) and their derivatives: no allocation, and no
-// Math.exp or Math.log1p: their exponential is the one below, plain arithmetic, so that their
-// results are the same bits on every engine.
-
-/**
- * (n + nl) / (d + dl), for |nl| and |dl| within an ulp of n and d: n / d rounded, corrected to
- * first order for the low parts. Within 1 ulp (the division's rounding and that of the final
- * sum); divide, above, is within 1/2 ulp but costs an exact product.
- */
-function quotient(n: number, nl: number, d: number, dl: number): number {
-  const q = n / d;
-  return q + (nl - q * dl) / d;
-}
-
 /** The exact rounding error of the sum s = a + b (Knuth's TwoSum, any magnitudes). */
 function sumError(a: number, b: number, s: number): number {
   const bb = s - a;
   return a - (s - bb) + (b - bb);
 }
 
-// The exponential of these forms: e^t = 2^k (1 + p), k the integer nearest t / ln 2 and
+// The rows' exponential: e^t = 2^k (1 + p), k the integer nearest t / ln 2 and
 // p = e^r - 1 for r = t - k ln 2, |r| <= ln 2 / 2. A form computes m e^t as (m + m p) 2^k, or
 // divides m (1 + p) by something first: 1 + p keeps its 53 bits whatever the size of e^t, and
 // only the last step, the product by 2^k, can round into the subnormal range, once.
@@ -174,7 +76,7 @@ const LN2_LO = 1.9082149292705877e-10;
 const ROUNDER = 6755399441055744;
 /**
  * 2^(128 - i) for i = 0..1199, and TINY = 2^-128: 2^k = POW2[-k] * TINY. The offset keeps every
- * entry a normal power of 2 down to k = -1150 (the GELU forms reach -1147), so that m 2^k is
+ * entry a normal power of 2 down to k = -1150, so that m 2^k is
  * (m POW2[-k]) TINY: an exact product, then the one that may round into the subnormal range.
  */
 const POW2 = new Float64Array(1200).map((_, i) => 2 ** (128 - i));
@@ -183,22 +85,6 @@ const TINY = 2 ** -128;
 /** v * 2^k, applied last so that a subnormal result rounds once (k from expExponent). */
 function scaled(v: number, k: number): number {
   return v * POW2[-k | 0]! * TINY;
-}
-
-// Parts shared by the forms below, in module variables rather than a tuple per element.
-let expK = 0; // the exponent k of e^t = 2^k (1 + p)
-let expP = 0; // p
-let expM = 0; // m = 1 + p, rounded
-let expMl = 0; // m's rounding error: 1 + p = m + ml exactly
-
-/** e^-|x| = 2^k (m + ml): sets expK, expM, expMl. */
-function expOfMinusAbs(x: number): void {
-  const t = -Math.abs(x);
-  const k = expExponent(t);
-  const p = expFraction(t, 0, k);
-  expK = k;
-  expM = 1 + p;
-  expMl = 1 - expM + p;
 }
 
 /** The integer k (as a double) nearest t / ln 2. */
@@ -229,39 +115,6 @@ function expFraction(t: number, tl: number, k: number): number {
   return r + (r2 * q + rl);
 }
 
-/** √(2/π) rounded (0x1.9884533d43651p-1), and what it lacks: GELU_TANH_C's c, and F(0) below. */
-const SQRT_2_OVER_PI = 0.7978845608028654;
-const SQRT_2_OVER_PI_LO = -4.98465440455546e-17;
-/** ln(1/√(2π)) as a double-double: the factor φ(0) of e^(-x²/2), moved into the exponent. */
-const LN_INV_SQRT_2PI = -0.9189385332046728;
-const LN_INV_SQRT_2PI_LO = 3.8782941580672414e-17;
-
-/**
- * R(z) = (√(2/π) - F(z)) / z for z in [0, 39], where F(z) = 1/M(z) - z and M(z) = Q(z)/φ(z) is
- * Mills' ratio (Q the upper tail of the normal distribution, φ its density): F falls from √(2/π)
- * at 0 to about 1/z, and R from 1 - 2/π to about √(2/π)/z. A rational fit, degree 9 over 10,
- * weighted by z/(z + F): its error is 2^-58.8 of z + F, which is all that gelu uses (below).
- * Estrin's scheme, from z, z², z^4 and z^8; its own roundings reach 5.7 ulp of R (at z = 3.65,
- * where the terms are balanced), 0.9 ulp of z + F once damped.
- */
-function millsR(z: number, z2: number): number {
-  const z4 = z2 * z2;
-  const z8 = z4 * z4;
-  const p =
-    0.36338022763241856 +
-    z * 0.49915360100929884 +
-    z2 * (0.34069886482044537 + z * 0.14851026325193464) +
-    z4 * (0.04511795384030185 + z * 0.00986345389939635 + z2 * (0.0015506657215244746 + z * 0.00016952090847786871)) +
-    z8 * (1.1773248770968503e-5 + z * 4.010981344754501e-7);
-  const q =
-    1 +
-    z * 1.6736199766404984 +
-    z2 * (1.3869945291235737 + z * 0.736153024390906) +
-    z4 * (0.2746304877238935 + z * 0.07492456379312598 + z2 * (0.015121666756636828 + z * 0.0022326616806903014)) +
-    z8 * (0.00023174596954167695 + z * 1.5385622602517426e-5 + z2 * 5.027019623917575e-7);
-  return p / q;
-}
-
 /**
  * A(w) for w = s² in [0, 1/9]: log1p(e) = 2 atanh(s) = 2s + s³ A(s²), s = e / (2 + e). A degree-9
  * fit (error 2^-52.7 of A), Estrin's scheme; s³ A is at most 1/26 of the sum, so A's error and
@@ -277,316 +130,6 @@ function atanhTail(w: number): number {
     w4 * (0.18181789436132859 + w * 0.15385570064958623 + w2 * (0.13314144209654935 + w * 0.12001072809590713)) +
     w4 * w4 * (0.08800738486144674 + w * 0.1616404561194353)
   );
-}
-
-/**
- * softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e), e = e^-|x| in (0, 1]. log1p(e) = 2s + s³ A(s²)
- * (atanhTail), s = e / (2 + e) in (0, 1/3]. With e = 2^k m, m = 1 + p (expFraction) kept as a
- * double-double, s = 2^k s' and s' = m / (2 + e) is a double-double too (the quotient and its
- * exact residual, as in divide), so 2s' is exact and only the last sum rounds: for x > 0 the sum
- * x + 2^k (2s' + ...), for x <= 0 the sum 2s' + ..., then the product by 2^k, exact unless the
- * result is subnormal. Error: 1/2 ulp for that rounding, up to 0.4 ulp from p (damped by
- * e / ((1 + e) log1p(e)) <= 1), and below 2^-56 from the rest; measured against mpmath, on
- * 38,000 inputs, at most 0.8 ulp (1 ulp where the result is subnormal). Never overflows (e <= 1).
- * The result is x from x = 33.27; x >= 38 returns x at once. It is subnormal below -708.40 (e^x,
- * computed) and rounds to 0 below -745.13; x <= -746 returns +0 at once. ±0: ln 2; +inf: +inf;
- * -inf: +0; NaN: NaN.
- */
-export function softplus(x: number): number {
-  if (!(x > -746)) return x < 0 ? 0 : x;
-  if (!(x < 38)) return x;
-  expOfMinusAbs(x);
-  const k = expK;
-  const m = expM;
-  const ml = expMl;
-  const scale = POW2[-k | 0]! * TINY;
-  const e = m * scale;
-  const d = 2 + e;
-  const dl = 2 - d + e + ml * scale;
-  const sh = m / d;
-  const sd = sh * d;
-  const sl = (m - sd - productError(sh, d, sd) + ml - sh * dl) / d;
-  const w = sh * scale * (sh * scale);
-  const c = 2 * sl + sh * w * atanhTail(w);
-  if (x > 0) {
-    const v = 2 * sh * scale;
-    const r = x + v;
-    return r + (sumError(x, v, r) + c * scale);
-  }
-  return scaled(2 * sh + c, k);
-}
-
-/**
- * logSigmoid(x) = log σ(x) = -softplus(-x): x itself for x <= -33.27, -e^-x (subnormal) above
- * 708.40, -0 above 745.13. ±0: -ln 2; +inf: -0; -inf: -inf; NaN: NaN.
- */
-export function logSigmoid(x: number): number {
-  return -softplus(-x);
-}
-
-/**
- * logSigmoid'(x) = σ(-x) (softplus' is σ itself): 1 / (1 + e) for x < 0 and 2^k m / (1 + e) for
- * x >= 0, e = e^-|x| = 2^k m, 1 + e a double-double and one rounding in quotient: within 1 ulp
- * plus p's 0.4 (damped); measured against mpmath, on 26,000 inputs, at most 1.2 ulp. The result
- * is 1 for x <= -37.43 (x <= -40 returns 1 at once), subnormal above 708.40 and +0 above 745.13
- * (x >= 746 returns +0 at once). ±0: 0.5; +inf: +0; -inf: 1; NaN: NaN.
- */
-export function logSigmoidDerivative(x: number): number {
-  if (!(x > -40)) return x < 0 ? 1 : x;
-  if (!(x < 746)) return 0;
-  expOfMinusAbs(x);
-  const k = expK;
-  const m = expM;
-  const ml = expMl;
-  const scale = POW2[-k | 0]! * TINY;
-  const e = m * scale;
-  const d = 1 + e;
-  const dl = 1 - d + e + ml * scale;
-  if (x < 0) return quotient(1, 0, d, dl);
-  return scaled(quotient(m, ml, d, dl), k);
-}
-
-/**
- * e^(-x^2/2)/sqrt(2 pi) = 2^k (1 + p), with x^2 carried exactly (hi + lo) into the exponent:
- * sets expK and expP and returns hi = x * x rounded (gelu and gelu').
- */
-function gaussianExp(x: number): number {
-  const hi = x * x;
-  const lo = productError(x, x, hi);
-  const h = -0.5 * hi;
-  const t = LN_INV_SQRT_2PI + h;
-  const tl = sumError(LN_INV_SQRT_2PI, h, t) + (LN_INV_SQRT_2PI_LO - 0.5 * lo);
-  expK = expExponent(t);
-  expP = expFraction(t, tl, expK);
-  return hi;
-}
-
-let millsD = 0;
-let millsDl = 0;
-
-/** sqrt(2/pi) + z - z r(z) as millsD + millsDl (r: Mills' ratio; gelu and gelu'). */
-function millsDenominator(z: number, hi: number): void {
-  const zr = z * millsR(z, hi);
-  const s = z - zr;
-  millsD = SQRT_2_OVER_PI + s;
-  millsDl = sumError(SQRT_2_OVER_PI, s, millsD) + (z - s - zr + SQRT_2_OVER_PI_LO);
-}
-
-/**
- * gelu(x) = x Φ(x) = x/2 erfc(-x/√2), Φ the standard normal distribution function. With z = |x|
- * and Q(z) = 1 - Φ(z) the upper tail, x Φ(x) is -z Q(z) for x < 0 and x - z Q(z) for x > 0, and
- *   z Q(z) = e^(ln c - z²/2) z / (z + F(z)),   c = 1/√(2π) = φ(0),
- * where F(z) = 1/M(z) - z from Mills' ratio M = Q/φ, written z + F = √(2/π) + z - z R(z) with R
- * the fit above. Why this shape: a relative error ε of F moves the quotient by ε F/(z + F), and
- * one of R by ε z R/(z + F) <= 0.19 ε, so the fit's rounding errors are damped everywhere (a
- * rational fit of Q(z) e^(z²/2) itself, degree 10 over 11, lost up to 7 ulp to the rounding
- * of its own evaluation at moderate z). The
- * exponent is exact to ~2^-100: z² = hi + lo (Dekker) and ln c added as a double-double (a
- * rounded z² would cost up to z² 2^-53 relative, ~1400 ulp at z = 38). z (1 + p) and
- * √(2/π) + z - z R are double-doubles whose low parts enter the quotient, which rounds once
- * (divide), and the scale 2^k comes last (expFraction). The bounds of those steps (p 0.53 ulp,
- * z p 0.3, z + F 0.91 (R's own rounding errors reach 5.7 ulp of R at z = 3.65, damped to that),
- * the quotient 0.5) add up to 2.3 ulp; for x > 0, z Q(z) is at most the size of the result, and
- * that much only near 0, where p and R contribute less (1.6 ulp there with the last rounding).
- * The largest error measured against mpmath, on 38,000 inputs, is 1.2 ulp.
- * The result is x from x = 8.21 (z Q(z) below half an ulp of x); x >= 10 returns x at once. It
- * is subnormal below -37.62 and rounds to -0 below -38.58; x <= -39 returns -0 at once.
- * ±0: ±0; +inf: +inf; -inf: -0; NaN: NaN.
- */
-export function gelu(x: number): number {
-  if (!(x > -39)) return x < 0 ? -0 : x;
-  if (!(x < 10)) return x;
-  const z = Math.abs(x);
-  const hi = gaussianExp(x);
-  const k = expK;
-  const p = expP;
-  millsDenominator(z, hi);
-  const d = millsD;
-  const dl = millsDl;
-  const zp = z * p;
-  const n = z + zp;
-  const q = scaled(divide(n, z - n + zp, d, dl), k);
-  return x < 0 ? -q : x - q;
-}
-
-/** gelu' crosses zero at x = -GELU_ROOT: GELU_ROOT = 0.75179152469356445745... as a double-double. */
-const GELU_ROOT = 0.7517915246935645;
-const GELU_ROOT_LO = -1.4956759177009883e-17;
-
-/**
- * gelu'(x) = Φ(x) + x φ(x). With the notation of gelu, it is -e^(ln c - z²/2) D for x < 0 and
- * 1 + e^(ln c - z²/2) D for x > 0, D = z - M(z) = (z (z + F) - 1) / (z + F), z + F as in gelu and
- * z (z + F) - 1 as a double-double. D vanishes at z0 = GELU_ROOT, where the two terms of x < 0
- * cancel: there an error ε of R costs ε z² R / |z (z + F) - 1| relative, unbounded as z -> z0.
- * So for x in (-1.2, -0.35), D = (z - z0) H(z - z0) instead, H a degree-14 polynomial fit
- * (error 2^-60) in w = z - z0, w and w H(0) carried exactly: the result keeps its relative
- * accuracy through the root, with no band. Outside that interval an error δ of z + F reaches the
- * result as δ / |z (z + F) - 1|, at most 1.6 δ (at x = -0.35). The quotient rounds once more
- * than divide's (bound 3). Measured against mpmath, on 38,000 inputs: at most 1.4 ulp.
- * The result is 1 from x = 8.71; x >= 10 returns 1 at once. It is subnormal below -37.71 and
- * rounds to -0 below -38.67; x <= -39 returns -0 at once. ±0: 0.5; +inf: 1; -inf: -0; NaN: NaN.
- */
-export function geluDerivative(x: number): number {
-  if (!(x > -39)) return x < 0 ? -0 : x;
-  if (!(x < 10)) return 1;
-  const z = Math.abs(x);
-  const hi = gaussianExp(x);
-  const k = expK;
-  const p = expP;
-  if (x > -1.2 && x < -0.35) {
-    const wh = z - GELU_ROOT;
-    const wl = sumError(z, -GELU_ROOT, wh) - GELU_ROOT_LO;
-    const w = wh + wl;
-    const mh = 1.4348095033989257 * wh;
-    const ml =
-      productError(1.4348095033989257, wh, mh) +
-      1.4348095033989257 * wl +
-      w * w * (-0.2124527125910173 + w * (0.09169645155827992 + w * (-0.03587902436625176 + w * (0.012944581025136351 + w * (
-        -0.004357899677141809 + w * (0.001381192710129617 + w * (-0.0004149413286436653 + w * (0.00011880484335012607 + w * (
-        -3.256262027571663e-05 + w * (8.57471493094078e-06 + w * (-2.1752965178930833e-06 + w * (5.347760005939462e-07 + w * (
-        -1.3090308463344708e-07 + w * (2.7945003071931177e-08))))))))))))));
-    return scaled(-(mh + (mh * p + ml * (1 + p))), k);
-  }
-  millsDenominator(z, hi);
-  const d = millsD;
-  const dl = millsDl;
-  const zd = z * d;
-  const zdl = productError(z, d, zd) + z * dl;
-  const nn = zd - 1;
-  const nnl = sumError(zd, -1, nn) + zdl;
-  const np = nn * p;
-  const n = nn + np;
-  const q = scaled(quotient(n, nn - n + np + nnl * (1 + p), d, dl), k);
-  return x < 0 ? -q : 1 + q;
-}
-
-/**
- * The constants of GELU's tanh form, √(2/π) and 0.044715 each rounded to double, as PyTorch's
- * float64 GELU(approximate='tanh') uses them (its M_SQRT2 * M_2_SQRTPI * 0.5 is this same
- * double); the reference is the exact function of these two doubles.
- */
-const GELU_TANH_C = SQRT_2_OVER_PI;
-const GELU_TANH_K = 0.044715;
-/** 2c, 2ck (exact as a double-double) and 6ck = 3 * 2ck (to 2^-106): u = x (2c + 2ck x²), x u' = x (2c + 6ck x²). */
-const GELU_TANH_2C = 2 * GELU_TANH_C;
-const GELU_TANH_2CK = GELU_TANH_2C * GELU_TANH_K;
-const GELU_TANH_2CK_LO = productError(GELU_TANH_2C, GELU_TANH_K, GELU_TANH_2CK);
-const GELU_TANH_6CK = 3 * GELU_TANH_2CK;
-const GELU_TANH_6CK_LO = productError(3, GELU_TANH_2CK, GELU_TANH_6CK) + 3 * GELU_TANH_2CK_LO;
-
-/** x (2c + a x²) rounded, for a = 2ck or 6ck: u or x u'. geluTanhCubicError gives its error. */
-function geluTanhCubic(x: number, x2: number, a: number): number {
-  return x * (GELU_TANH_2C + a * x2);
-}
-
-/**
- * The error of geluTanhCubic(x, x2, a) against x (2c + (a + al)(x2 + x2l)), x2 + x2l = x² exactly:
- * the same roundings again (inlined, the engine computes them once), each with its exact error,
- * so that geluTanhCubic + this is a double-double within ~2^-100 relative.
- */
-function geluTanhCubicError(x: number, x2: number, x2l: number, a: number, al: number): number {
-  const b = a * x2;
-  const bl = productError(a, x2, b) + a * x2l + al * x2;
-  const w = GELU_TANH_2C + b;
-  const wl = sumError(GELU_TANH_2C, b, w) + bl;
-  return productError(x, w, x * w) + x * wl;
-}
-
-/**
- * geluTanh(x) = x/2 (1 + tanh(c (x + k x³))) = x σ(u), u = 2c (x + k x³), c and k as above. For
- * x < 0 it is x e^u / (1 + e^u), and e^u carries the absolute error of u as its relative error:
- * u reaches -745 before the result underflows, so u is a double-double (geluTanhCubic), within
- * 2^-100 or so, and e^u = 2^k (1 + p) from it. For x > 0 it is x / (1 + e^-u). The quotient
- * rounds once, the scale 2^k last (subnormal results round once). For x > 0, u is rounded: its
- * error reaches the result damped by u σ(-u) <= 0.28. The bounds of the steps add up to 2.1 ulp;
- * measured against mpmath, on 26,000 inputs, at most 1.3 ulp.
- * The result is x from x = 7.14; x >= 8 returns x at once. It is subnormal below -21.18 and rounds
- * to -0 below -21.55; x <= -22 returns -0 at once. |x| < 2^-60: x/2 (the rest is below 2^-60 of
- * it). ±0: ±0; +inf: +inf; -inf: -0; NaN: NaN.
- */
-export function geluTanh(x: number): number {
-  if (!(x > -22)) return x < 0 ? -0 : x;
-  if (!(x < 8)) return x;
-  if (Math.abs(x) < 2 ** -60) return x * 0.5;
-  const x2 = x * x;
-  const u = geluTanhCubic(x, x2, GELU_TANH_2CK);
-  if (x > 0) {
-    const k = expExponent(-u);
-    const e = scaled(1 + expFraction(-u, 0, k), k);
-    const d = 1 + e;
-    return quotient(x, 0, d, 1 - d + e);
-  }
-  const ul = geluTanhCubicError(x, x2, productError(x, x, x2), GELU_TANH_2CK, GELU_TANH_2CK_LO);
-  const k = expExponent(u);
-  const p = expFraction(u, ul, k);
-  const e = scaled(1 + p, k);
-  const d = 1 + e;
-  const xp = x * p;
-  const n = x + xp;
-  return scaled(quotient(n, x - n + xp, d, 1 - d + e), k);
-}
-
-/** geluTanh' crosses zero at x = GELU_TANH_ROOT = -0.75246142207101621855... (a double-double). */
-const GELU_TANH_ROOT = -0.7524614220710162;
-const GELU_TANH_ROOT_LO = -3.473691681308185e-17;
-
-/**
- * geluTanh'(x) = σ(u) + x σ(u) σ(-u) u', u' = 2c (1 + 3k x²). With e = e^-|u| and x u' =
- * x (2c + 6ck x²) a double-double (geluTanhCubic), it is e N / (1 + e)² with N = 1 + e + x u' for
- * x < 0, and (1 + e + e x u') / (1 + e)² (positive terms only) for x > 0. N is a double-double,
- * so that only e's error is magnified where it cancels, by e/|N|; N vanishes at the root, so
- * for x within 0.2 of it, the function is (x - root) H(x - root) instead, H a degree-13
- * polynomial fit (error 2^-62), w and w H(0) carried exactly: relative accuracy through the
- * root, no band. Outside it e/|N| <= 0.6. For x > 0 there is no cancellation, and u and x u'
- * are simply rounded (damped as in geluTanh). Measured against mpmath, on 38,000 inputs: at
- * most 1.6 ulp (bound 3).
- * The result is 1 from x = 7.45; x >= 8 returns 1 at once. It is subnormal below -21.22 and
- * rounds to -0 below -21.59; x <= -22 returns -0 at once. ±0: 0.5; +inf: 1; -inf: -0; NaN: NaN.
- */
-export function geluTanhDerivative(x: number): number {
-  if (!(x > -22)) return x < 0 ? -0 : x;
-  if (!(x < 8)) return 1;
-  if (x > GELU_TANH_ROOT - 0.2 && x < GELU_TANH_ROOT + 0.2) {
-    const wh = x - GELU_TANH_ROOT;
-    const wl = sumError(x, -GELU_TANH_ROOT, wh) - GELU_TANH_ROOT_LO;
-    const w = wh + wl;
-    const mh = 0.43040009102485854 * wh;
-    return (
-      mh +
-      (productError(0.43040009102485854, wh, mh) +
-        0.43040009102485854 * wl +
-        w * w * (0.38751844613578895 + w * (-0.01578285352184813 + w * (-0.11394448308095896 + w * (-0.016619328343006026 + w * (
-          0.0196823094598141 + w * (0.005261059247933835 + w * (-0.0024227318430198484 + w * (-0.0009274415232227633 + w * (
-          0.0002639274363657614 + w * (0.00012423390895500885 + w * (-3.494867152387824e-05 + w * (-1.5615269375313704e-05 + w * (
-          5.781701924776297e-06))))))))))))))
-    );
-  }
-  const x2 = x * x;
-  const u = geluTanhCubic(x, x2, GELU_TANH_2CK);
-  const xu = geluTanhCubic(x, x2, GELU_TANH_6CK);
-  if (x > 0) {
-    const k = expExponent(-u);
-    const e = scaled(1 + expFraction(-u, 0, k), k);
-    const d = 1 + e;
-    const dl = 1 - d + e;
-    const dd = d * d;
-    return quotient(d + (xu * e + dl), 0, dd, productError(d, d, dd) + 2 * d * dl);
-  }
-  const x2l = productError(x, x, x2);
-  const ul = geluTanhCubicError(x, x2, x2l, GELU_TANH_2CK, GELU_TANH_2CK_LO);
-  const xul = geluTanhCubicError(x, x2, x2l, GELU_TANH_6CK, GELU_TANH_6CK_LO);
-  const k = expExponent(u);
-  const p = expFraction(u, ul, k);
-  const e = scaled(1 + p, k);
-  const d = 1 + e;
-  const dl = 1 - d + e;
-  const dd = d * d;
-  const ddl = productError(d, d, dd) + 2 * d * dl;
-  const nn = d + xu;
-  const nnl = sumError(d, xu, nn) + dl + xul;
-  const np = nn * p;
-  const n = nn + np;
-  return scaled(quotient(n, nn - n + np + nnl * (1 + p), dd, ddl), k);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -644,17 +187,15 @@ function logPair(a: number, al: number): void {
   logHi = sum;
 }
 
-// One term's parts: e^(x - m) = 2^termK (termM + termMl), and x - m = termD + termDl.
+// One term's parts: e^(x - m) = 2^termK (termM + termMl), and x - m's rounding error termDl.
 let termK = 0;
 let termM = 0;
 let termMl = 0;
-let termD = 0;
 let termDl = 0;
 
 /** Sets the term's parts for x <= m (finite m); x - m < -746 gives termM = 0 (below every result). */
 function rowTerm(x: number, m: number): void {
   const d = x - m;
-  termD = d;
   termDl = sumError(x, -m, d);
   if (!(d >= -746)) {
     termK = 0;

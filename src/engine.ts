@@ -5,38 +5,45 @@ import type { Backend, BackendName, Heap } from './backend.js';
 import { forEachChunk, forEachRow } from './chunk.js';
 import { mapFloat64 } from './double.js';
 import { ALIASES, ROW_SPECS, SPECS, type FunctionName, type FunctionSpec, type PairName, type RowFunctionName, type RowSpec, type SingleName } from './functions.js';
-import { ACCEPTED_ROWS, checkInput, checkOutput, checkRowLength, isFloat32Array, rowLengthOption, type InputKind } from './validate.js';
+import { ACCEPTED_ROWS, checkInput, checkOutput, checkRowLength, describe, isFloat32Array, isFloat64Array, rowLengthOption, type InputKind } from './validate.js';
+
+/** The element types a resident array can hold. */
+export type ResidentType = Float32ArrayConstructor | Float64ArrayConstructor;
 
 /**
- * A Float32Array that lives in an engine's own memory. Passing resident arrays (input and
- * output) to that engine's functions skips both copies. Memory can grow when another array is
- * allocated, which invalidates earlier views: read `array` afresh each time rather than keeping
- * the view.
+ * A Float32Array (or, allocated with `alloc(length, Float64Array)`, a Float64Array) that lives
+ * in an engine's own memory. Passing resident arrays (input and output) to that engine's
+ * functions skips both copies. Memory can grow when another array is allocated, which
+ * invalidates earlier views: read `array` afresh each time rather than keeping the view.
  */
-export class ResidentArray {
+export class ResidentArray<T extends Float32Array | Float64Array = Float32Array> {
   /** @internal */
   pointer: number;
+  /** @internal Whether it holds doubles. */
+  readonly doubles: boolean;
 
   /** @internal */
   constructor(
     /** @internal */ readonly owner: Engine,
     /** @internal */ readonly heap: Heap | undefined,
     readonly length: number,
+    private readonly type: ResidentType = Float32Array,
   ) {
-    this.pointer = heap ? heap.alloc(length * 4) : 0;
-    this.plain = heap ? undefined : new Float32Array(length);
+    this.doubles = type === Float64Array;
+    this.pointer = heap ? heap.alloc(length * type.BYTES_PER_ELEMENT) : 0;
+    this.plain = heap ? undefined : (new type(length) as T);
   }
 
-  private plain: Float32Array | undefined;
-  private cached: Float32Array | undefined;
+  private plain: T | undefined;
+  private cached: T | undefined;
   private freed = false;
 
   /** A view of the data, valid until memory next grows; rebuilt whenever it has. */
-  get array(): Float32Array {
+  get array(): T {
     if (this.freed) throw new TypeError('this ResidentArray has been freed; allocate a new one with engine.alloc(length).');
     if (this.plain) return this.plain;
     const buffer = this.heap!.buffer();
-    if (this.cached?.buffer !== buffer) this.cached = new Float32Array(buffer, this.pointer, this.length);
+    if (this.cached?.buffer !== buffer) this.cached = new this.type(buffer, this.pointer, this.length) as T;
     return this.cached;
   }
 
@@ -74,7 +81,9 @@ export interface ElementwiseFunction {
   (x: Float32Array, out?: Float32Array): Float32Array;
   (x: Float64Array, out?: Float64Array): Float64Array;
   (x: ResidentArray, out?: ResidentArray): ResidentArray;
+  (x: ResidentArray<Float64Array>, out?: ResidentArray<Float64Array>): ResidentArray<Float64Array>;
   <O extends Float32Array | ResidentArray>(x: Float32Array | ResidentArray, out: O): O;
+  <O extends Float64Array | ResidentArray<Float64Array>>(x: Float64Array | ResidentArray<Float64Array>, out: O): O;
 }
 
 /** The signatures of the functions that return a result and its derivative, `{ y, dy }`. */
@@ -83,6 +92,7 @@ export interface WithDerivativeFunction {
   (x: Float32Array, y?: Float32Array, dy?: Float32Array): WithDerivative<Float32Array>;
   (x: Float64Array, y?: Float64Array, dy?: Float64Array): WithDerivative<Float64Array>;
   (x: ResidentArray, y?: ResidentArray, dy?: ResidentArray): WithDerivative<ResidentArray>;
+  (x: ResidentArray<Float64Array>, y?: ResidentArray<Float64Array>, dy?: ResidentArray<Float64Array>): WithDerivative<ResidentArray<Float64Array>>;
 }
 
 /** The options of the row functions. */
@@ -100,10 +110,13 @@ export interface RowFunction {
   (x: Float32Array, out?: Float32Array, options?: RowOptions): Float32Array;
   (x: Float64Array, out?: Float64Array, options?: RowOptions): Float64Array;
   (x: ResidentArray, out?: ResidentArray, options?: RowOptions): ResidentArray;
+  (x: ResidentArray<Float64Array>, out?: ResidentArray<Float64Array>, options?: RowOptions): ResidentArray<Float64Array>;
   <O extends Float32Array | ResidentArray>(x: Float32Array | ResidentArray, out: O, options?: RowOptions): O;
+  <O extends Float64Array | ResidentArray<Float64Array>>(x: Float64Array | ResidentArray<Float64Array>, out: O, options?: RowOptions): O;
   (x: Float32Array, options: RowOptions): Float32Array;
   (x: Float64Array, options: RowOptions): Float64Array;
   (x: ResidentArray, options: RowOptions): ResidentArray;
+  (x: ResidentArray<Float64Array>, options: RowOptions): ResidentArray<Float64Array>;
 }
 
 /**
@@ -111,17 +124,20 @@ export interface RowFunction {
  * array is one row and the result a number.
  */
 export interface RowReduction {
-  (x: Float32Array | Float64Array | ResidentArray, out?: undefined, options?: RowOptions & { readonly rowLength?: undefined }): number;
-  (x: Float32Array | Float64Array | ResidentArray, options: RowOptions & { readonly rowLength?: undefined }): number;
+  (x: Float32Array | Float64Array | ResidentArray | ResidentArray<Float64Array>, out?: undefined, options?: RowOptions & { readonly rowLength?: undefined }): number;
+  (x: Float32Array | Float64Array | ResidentArray | ResidentArray<Float64Array>, options: RowOptions & { readonly rowLength?: undefined }): number;
   (x: Float32Array, out: Float32Array | undefined, options: RowOptions & { readonly rowLength: number }): Float32Array;
   (x: Float64Array, out: Float64Array | undefined, options: RowOptions & { readonly rowLength: number }): Float64Array;
   (x: ResidentArray, out: ResidentArray | undefined, options: RowOptions & { readonly rowLength: number }): ResidentArray;
+  (x: ResidentArray<Float64Array>, out: ResidentArray<Float64Array> | undefined, options: RowOptions & { readonly rowLength: number }): ResidentArray<Float64Array>;
   (x: Float32Array, out: Float32Array, options?: RowOptions): Float32Array;
   (x: Float64Array, out: Float64Array, options?: RowOptions): Float64Array;
   <O extends Float32Array | ResidentArray>(x: Float32Array | ResidentArray, out: O, options?: RowOptions): O;
+  <O extends Float64Array | ResidentArray<Float64Array>>(x: Float64Array | ResidentArray<Float64Array>, out: O, options?: RowOptions): O;
   (x: Float32Array, options: RowOptions & { readonly rowLength: number }): Float32Array;
   (x: Float64Array, options: RowOptions & { readonly rowLength: number }): Float64Array;
   (x: ResidentArray, options: RowOptions & { readonly rowLength: number }): ResidentArray;
+  (x: ResidentArray<Float64Array>, options: RowOptions & { readonly rowLength: number }): ResidentArray<Float64Array>;
 }
 
 /** Every public function of the registry (src/functions.ts), by name, as an engine has them. */
@@ -175,17 +191,23 @@ export class Engine {
   /**
    * Allocates a Float32Array of `length` elements in this engine's own memory (WASM linear
    * memory; an ordinary array on the JS backend, so code that uses resident arrays runs on
-   * every backend). Free it with `free()` when done.
+   * every backend), or a Float64Array with `type` Float64Array. Free it with `free()` when done.
    */
-  alloc(length: number): ResidentArray {
+  alloc(length: number, type?: Float32ArrayConstructor): ResidentArray;
+  alloc(length: number, type: Float64ArrayConstructor): ResidentArray<Float64Array>;
+  alloc(length: number, type: ResidentType): ResidentArray<Float32Array> | ResidentArray<Float64Array>;
+  alloc(length: number, type: ResidentType = Float32Array): ResidentArray<Float32Array> | ResidentArray<Float64Array> {
     if (typeof length !== 'number') throw new TypeError(`alloc(length): length must be a number, not ${typeof length}.`);
     if (!Number.isSafeInteger(length) || length < 0) {
       throw new RangeError(`alloc(length): length must be a non-negative integer, not ${String(length)}.`);
     }
+    if (type !== Float32Array && type !== Float64Array) {
+      throw new TypeError(`alloc(length, type): type must be Float32Array or Float64Array, not ${typeof type === 'function' ? (type as { name: string }).name : describe(type)}.`);
+    }
     try {
-      return new ResidentArray(this, this.impl.heap, length);
+      return new ResidentArray<Float32Array | Float64Array>(this, this.impl.heap, length, type) as ResidentArray<Float32Array> | ResidentArray<Float64Array>;
     } catch (error) {
-      throw new RangeError(`alloc(length): cannot allocate ${length} floats: ${(error as Error).message}`);
+      throw new RangeError(`alloc(length): cannot allocate ${length} ${type === Float64Array ? 'doubles' : 'floats'}: ${(error as Error).message}`);
     }
   }
 
@@ -200,8 +222,13 @@ export class Engine {
       forEachChunk(spec.call, this.impl, spec.kernel, x, result);
       return result;
     }
-    // Zero-copy between two live resident arrays of this engine: straight to the kernel.
-    if (x instanceof ResidentArray && out instanceof ResidentArray && x.length === out.length && x.residentIn(this) && out.residentIn(this)) {
+    if (isFloat64Array(x) && x.length !== 0 && (out === undefined || (isFloat64Array(out) && out.length === x.length))) {
+      const result = out ?? new Float64Array(x.length);
+      this.float64(spec, x, result);
+      return result;
+    }
+    // Zero-copy between two live resident arrays of floats of this engine: straight to the kernel.
+    if (x instanceof ResidentArray && out instanceof ResidentArray && x.length === out.length && !x.doubles && !out.doubles && x.residentIn(this) && out.residentIn(this)) {
       this.impl.heap!.runAt(spec.kernel, x.pointer, out.pointer, out.pointer, x.length);
       return out;
     }
@@ -218,10 +245,12 @@ export class Engine {
     // logSumExp over the whole array (no options.rowLength) with no out: a number.
     const scalar = perRow && o === undefined && whole;
     const resultLength = perRow ? rows : length;
-    if (kind === 'float64') {
-      const result = (o as Float64Array | undefined) ?? new Float64Array(resultLength);
-      spec.double(x as Float64Array, result, rowLength);
-      return scalar ? result[0] : result;
+    if (kind === 'float64' || kind === 'resident64') {
+      type Doubles = Float64Array | ResidentArray<Float64Array>;
+      const doubles = (v: Doubles): Float64Array => (v instanceof ResidentArray ? v.array : v);
+      const result = (o as Doubles | undefined) ?? (kind === 'resident64' && !scalar ? this.alloc(resultLength, Float64Array) : new Float64Array(resultLength));
+      spec.double(doubles(x as Doubles), doubles(result), rowLength);
+      return scalar ? doubles(result)[0] : result;
     }
     // A missing out is resident when x is (a number result needs no memory).
     const result = (o as Float32Array | ResidentArray | undefined) ?? (kind === 'resident' && !scalar ? this.alloc(resultLength) : new Float32Array(resultLength));
@@ -295,11 +324,12 @@ export class Engine {
     return kind;
   }
 
-  private isResident = (value: unknown): value is ResidentArray => value instanceof ResidentArray;
+  private isResident = (value: unknown): 'resident' | 'resident64' | undefined =>
+    value instanceof ResidentArray ? (value.doubles ? 'resident64' : 'resident') : undefined;
 
   private inputKind(call: string, name: string, value: unknown, accepted?: string): InputKind {
     const kind = checkInput(call, name, value, this.isResident, accepted);
-    if (kind === 'resident') (value as ResidentArray).check(call, name);
+    if (kind === 'resident' || kind === 'resident64') (value as ResidentArray).check(call, name);
     return kind;
   }
 
@@ -309,24 +339,30 @@ export class Engine {
     if (value instanceof ResidentArray) value.check(call, name);
   }
 
+  /**
+   * A function over Float64Arrays: the backend's double kernels through the copy path, or the
+   * JS twin elementwise where it has none (the same bits).
+   */
+  private float64(spec: FunctionSpec, x: Float64Array, out: Float64Array, out2?: Float64Array): void {
+    const lanes = this.impl.double;
+    if (lanes) forEachChunk(spec.call, lanes, spec.kernel, x, out, out2);
+    else mapFloat64(spec, x, out, out2);
+  }
+
   /** Runs a function over validated arrays, allocating missing outputs like the input. */
   private map(spec: FunctionSpec, kind: InputKind, x: unknown, out?: unknown, out2?: unknown): unknown[] {
     const { call, kernel } = spec;
     const two = spec.outputs.length === 2;
     const length = (x as { length: number }).length;
-    if (kind === 'float64') {
-      const o = (out as Float64Array | undefined) ?? new Float64Array(length);
-      const o2 = two ? ((out2 as Float64Array | undefined) ?? new Float64Array(length)) : undefined;
-      mapFloat64(spec, x as Float64Array, o, o2);
-      return [o, o2];
-    }
+    const doubles = kind === 'float64' || kind === 'resident64';
+    type Data = Float32Array | Float64Array | ResidentArray<Float32Array | Float64Array>;
     // Missing outputs are resident only when everything else is: allocating may grow memory,
     // which would detach a view the caller passed as the other output.
-    const resident = kind === 'resident' && [out, out2].every((v) => v === undefined || v instanceof ResidentArray);
-    const like = (v: unknown): Float32Array | ResidentArray =>
-      (v as Float32Array | ResidentArray | undefined) ?? (resident ? this.alloc(length) : new Float32Array(length));
+    const resident = (kind === 'resident' || kind === 'resident64') && [out, out2].every((v) => v === undefined || v instanceof ResidentArray);
+    const type = doubles ? Float64Array : Float32Array;
+    const like = (v: unknown): Data => (v as Data | undefined) ?? (resident ? this.alloc(length, type) : new type(length));
     const o = like(out);
-    let o2: Float32Array | ResidentArray | undefined;
+    let o2: Data | undefined;
     try {
       o2 = two ? like(out2) : undefined;
     } catch (error) {
@@ -334,17 +370,19 @@ export class Engine {
       throw error;
     }
     const heap = this.impl.heap;
-    if (heap && [x, o, o2].every((v) => v === undefined || (v instanceof ResidentArray && v.residentIn(this)))) {
+    const lanes = doubles ? this.impl.double : this.impl;
+    if (heap && lanes && [x, o, o2].every((v) => v === undefined || (v instanceof ResidentArray && v.residentIn(this)))) {
       // Zero-copy: the data is already in this engine's memory. Resident arrays never share
       // memory unless they are the same array, and the kernels read each element before
       // writing it, so in place is fine.
       const [xp, op, o2p] = [x, o, o2 ?? o].map((v) => (v as ResidentArray).pointer) as [number, number, number];
       if (two && op === o2p) throw new RangeError(`${call}: ${spec.outputs.join(' and ')} are the same array; pass separate arrays.`);
-      heap.runAt(kernel, xp, op, o2p, length);
-    } else {
-      const view = (v: Float32Array | ResidentArray): Float32Array => (v instanceof ResidentArray ? v.array : v);
-      forEachChunk(call, this.impl, kernel, view(x as Float32Array | ResidentArray), view(o), o2 && view(o2));
+      (doubles ? this.impl.double! : heap).runAt(kernel, xp, op, o2p, length);
+      return [o, o2];
     }
+    const view = (v: Data | undefined): Float32Array & Float64Array => (v instanceof ResidentArray ? v.array : v) as Float32Array & Float64Array;
+    if (doubles) this.float64(spec, view(x as Data), view(o), o2 && view(o2));
+    else forEachChunk(call, this.impl, kernel, view(x as Data), view(o), o2 && view(o2));
     return [o, o2];
   }
 }

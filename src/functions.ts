@@ -5,6 +5,7 @@
 // JS emulation in src/backends/js.ts), its double-precision form, and a row here. The type
 // checker insists on a row for every kernel and a kernel for every row.
 import * as double from './double.js';
+import * as twin from './double64.js';
 import { KERNEL_IDS, ROW_KINDS, type KernelName, type RowKindName } from './generated/kernels.js';
 
 /** A function with one result per element. */
@@ -19,8 +20,13 @@ interface Single {
    * not; inside [from, to] the bound is the absolute error instead.
    */
   readonly band?: Band;
-  /** Its double-precision form, for numbers and Float64Arrays. */
+  /**
+   * Its double-precision form, for numbers and Float64Arrays: the JS twin of its double kernel
+   * (src/double64.ts), which the SIMD build runs on Float64Arrays with the same bits.
+   */
   readonly double: (x: number) => number;
+  /** The double form's error bound in ulp of double, measured against mpmath (README). */
+  readonly doubleBound: number;
 }
 
 /** An interval of x where a function's error is bounded in absolute terms, not in ulp. */
@@ -29,6 +35,8 @@ export interface Band {
   readonly to: number;
   /** The largest absolute error inside [from, to], proven by `npm run verify`. */
   readonly absolute: number;
+  /** The double form's largest absolute error inside [from, to], measured against mpmath. */
+  readonly absolute64: number;
 }
 
 /**
@@ -40,28 +48,40 @@ interface Pair {
 }
 
 const ROWS = {
-  sigmoid: { input: 'x', bound: 2, double: double.sigmoid },
-  sigmoidDerivative: { input: 'x', bound: 3, double: double.sigmoidDerivative },
-  sigmoidDerivativeFromOutput: { input: 'y', bound: 3, double: double.sigmoidDerivativeFromOutput },
+  sigmoid: { input: 'x', bound: 2, double: twin.sigmoid, doubleBound: 2 },
+  sigmoidDerivative: { input: 'x', bound: 3, double: twin.sigmoidDerivative, doubleBound: 2 },
+  sigmoidDerivativeFromOutput: { input: 'y', bound: 3, double: twin.sigmoidDerivativeFromOutput, doubleBound: 1 },
   sigmoidWithDerivative: { pair: ['sigmoid', 'sigmoidDerivative'] },
-  silu: { input: 'x', bound: 3, double: double.silu },
-  siluDerivative: { input: 'x', bound: 3, band: { from: -1.39, to: -0.52, absolute: 2 ** -23 }, double: double.siluDerivative },
+  silu: { input: 'x', bound: 3, double: twin.silu, doubleBound: 2 },
+  siluDerivative: {
+    input: 'x',
+    bound: 3,
+    band: { from: -1.39, to: -0.52, absolute: 2 ** -23, absolute64: 2 ** -53 },
+    double: twin.siluDerivative,
+    doubleBound: 3,
+  },
   siluWithDerivative: { pair: ['silu', 'siluDerivative'] },
-  tanh: { input: 'x', bound: 2, double: double.tanh },
-  tanhDerivative: { input: 'x', bound: 3, double: double.tanhDerivative },
-  tanhDerivativeFromOutput: { input: 'y', bound: 3, double: double.tanhDerivativeFromOutput },
+  tanh: { input: 'x', bound: 2, double: twin.tanh, doubleBound: 2 },
+  tanhDerivative: { input: 'x', bound: 3, double: twin.tanhDerivative, doubleBound: 2 },
+  tanhDerivativeFromOutput: { input: 'y', bound: 3, double: twin.tanhDerivativeFromOutput, doubleBound: 1 },
   tanhWithDerivative: { pair: ['tanh', 'tanhDerivative'] },
-  softplus: { input: 'x', bound: 1, double: double.softplus },
+  softplus: { input: 'x', bound: 1, double: twin.softplus, doubleBound: 1 },
   // softplus' is sigmoid itself (ALIASES), and the fused kernel's dy is bit for bit sigmoid(x).
   softplusWithDerivative: { pair: ['softplus', 'sigmoid'] },
-  logSigmoid: { input: 'x', bound: 1, double: double.logSigmoid },
-  logSigmoidDerivative: { input: 'x', bound: 2, double: double.logSigmoidDerivative },
+  logSigmoid: { input: 'x', bound: 1, double: twin.logSigmoid, doubleBound: 1 },
+  logSigmoidDerivative: { input: 'x', bound: 2, double: twin.logSigmoidDerivative, doubleBound: 2 },
   logSigmoidWithDerivative: { pair: ['logSigmoid', 'logSigmoidDerivative'] },
-  gelu: { input: 'x', bound: 3, double: double.gelu },
-  geluDerivative: { input: 'x', bound: 3, double: double.geluDerivative },
+  gelu: { input: 'x', bound: 3, double: twin.gelu, doubleBound: 2 },
+  geluDerivative: { input: 'x', bound: 3, double: twin.geluDerivative, doubleBound: 2 },
   geluWithDerivative: { pair: ['gelu', 'geluDerivative'] },
-  geluTanh: { input: 'x', bound: 3, double: double.geluTanh },
-  geluTanhDerivative: { input: 'x', bound: 3, band: { from: -0.831, to: -0.3245, absolute: 2 ** -23.5 }, double: double.geluTanhDerivative },
+  geluTanh: { input: 'x', bound: 3, double: twin.geluTanh, doubleBound: 2 },
+  geluTanhDerivative: {
+    input: 'x',
+    bound: 3,
+    band: { from: -0.831, to: -0.3245, absolute: 2 ** -23.5, absolute64: 2 ** -52 },
+    double: twin.geluTanhDerivative,
+    doubleBound: 3,
+  },
   geluTanhWithDerivative: { pair: ['geluTanh', 'geluTanhDerivative'] },
 } as const satisfies Record<KernelName, Single | Pair>;
 
@@ -90,6 +110,8 @@ export interface FunctionSpec {
   readonly double: readonly ((x: number) => number)[];
   /** The float32 error bound in ulp of each result. */
   readonly bounds: readonly number[];
+  /** The double forms' error bound in ulp of double, of each result. */
+  readonly doubleBounds: readonly number[];
   /** Where each result's error is bounded in absolute terms instead (see Band), if anywhere. */
   readonly bands: readonly (Band | undefined)[];
   /** For a function with two results, the two functions it computes at once. */
@@ -110,6 +132,7 @@ function spec(name: FunctionName): FunctionSpec {
     call: `${name}(${[input, ...outputs].join(', ')})`,
     double: Object.freeze(parts.map((p) => p.double)),
     bounds: Object.freeze(parts.map((p) => p.bound)),
+    doubleBounds: Object.freeze(parts.map((p) => p.doubleBound)),
     bands: Object.freeze(parts.map((p) => p.band)),
     parts: 'pair' in row ? (Object.freeze([...row.pair]) as unknown as [SingleName, SingleName]) : undefined,
   });
@@ -128,6 +151,8 @@ export interface FunctionInfo {
   readonly outputs: readonly string[];
   /** Each result's float32 error bound in ulp, proven over all 2^32 inputs. */
   readonly bounds: readonly number[];
+  /** Each result's error bound in ulp of double for numbers and Float64Arrays, measured against mpmath. */
+  readonly doubleBounds: readonly number[];
   /** Where a result's error is bounded in absolute terms instead, around a root (see Band). */
   readonly bands: readonly (Band | undefined)[];
   /** For a function with two results, the two functions whose results it returns (bit-identical). */
@@ -136,7 +161,9 @@ export interface FunctionInfo {
 
 /** Every public array function, in the registry's order. */
 export const functions: readonly FunctionInfo[] = Object.freeze(
-  Object.values(SPECS).map(({ name, input, outputs, bounds, bands, parts }) => Object.freeze({ name, input, outputs, bounds, bands, parts })),
+  Object.values(SPECS).map(({ name, input, outputs, bounds, doubleBounds, bands, parts }) =>
+    Object.freeze({ name, input, outputs, bounds, doubleBounds, bands, parts }),
+  ),
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -33,3 +33,19 @@ export function selfCheckRows(inputs: readonly number[]): Float32Array {
     return i < 20 ? inputs[j + 8]! : i < 40 ? j * 0.43 - 4 : -3 + j / 1024;
   });
 }
+
+/**
+ * The double kernels' self-check inputs: the elementwise self-check's `inputs` as doubles, and
+ * the regions only doubles reach (subnormal inputs, the subnormal results of sigma and silu from
+ * x = -708.4, the clamp at 768, tanh's cut-off near 2^-26), an odd count so that run64 stages a
+ * tail. Exact values only.
+ */
+export function selfCheckDoubles(inputs: readonly number[]): Float64Array {
+  return Float64Array.from([...inputs, 5e-324, -2.5e-310, -708.5, -720.25, 745.5, -760, 790, 1.4e-8, -2.9e-8, 0.3, -1.2784]);
+}
+
+/** Hashes doubles as hashFloat32Bits hashes their two words, every NaN counted as one. */
+export function hashFloat64(values: Float64Array, hash?: number): number {
+  const words = new Uint32Array(Float64Array.from(values, (v) => (v === v ? v : NaN)).buffer);
+  return hashFloat32Bits(words, hash);
+}

@@ -11,6 +11,7 @@ import type { BackendName } from './backend.js';
 import {
   Engine,
   ResidentArray,
+  type ResidentType,
   type ElementwiseFunction,
   type EngineFunctions,
   type Rejection,
@@ -151,8 +152,10 @@ export const swish: ElementwiseFunction = silu;
 /** The derivative of softplus, log(1 + e^x), is the logistic sigmoid: the same function as sigmoid. */
 export const softplusDerivative: ElementwiseFunction = sigmoid;
 
-/** Allocates a resident array in the default engine's memory (see Engine.alloc). */
-export function alloc(length: number): ResidentArray {
-  return engine().alloc(length);
+/** Allocates a resident array in the default engine's memory: floats, or doubles with `type` Float64Array (see Engine.alloc). */
+export function alloc(length: number, type?: Float32ArrayConstructor): ResidentArray;
+export function alloc(length: number, type: Float64ArrayConstructor): ResidentArray<Float64Array>;
+export function alloc(length: number, type: ResidentType = Float32Array): ResidentArray<Float32Array> | ResidentArray<Float64Array> {
+  return engine().alloc(length, type);
 }
 

@@ -23,6 +23,8 @@ export interface KernelExports {
    * TAIL_BYTES that no other thread uses during the call (SCRATCH_TAIL on the calling thread).
    */
   run(id: number, input: number, output: number, output2: number, length: number, tail: number): void;
+  /** run() on doubles (assembly/map64.ts): the SIMD build's double kernels; the scalar build's returns at once. */
+  run64(id: number, input: number, output: number, output2: number, length: number, tail: number): void;
   // The row passes (assembly/softmax.ts; RowPasses in src/backend.ts) on a row state of ROW_STATE_BYTES.
   rowStart(state: number): void;
   rowRestart(state: number): void;

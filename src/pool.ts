@@ -22,7 +22,7 @@ import {
 } from './backends/wasm.js';
 import { isShared, overlaps } from './chunk.js';
 import { checkOptions, intrinsicView } from './validate.js';
-import { Engine, ResidentArray, type RowOptions, type WithDerivative } from './engine.js';
+import { Engine, ResidentArray, type ResidentType, type RowOptions, type WithDerivative } from './engine.js';
 import { ALIASES, ROW_SPECS, SPECS, type FunctionName, type FunctionSpec, type PairName, type RowFunctionName, type RowSpec, type SingleName } from './functions.js';
 import { DONE, FAILED, PENDING, nodeBuiltin, type FromWorker, type Location, type ToWorker } from './pool-protocol.js';
 import { createEngine } from './select.js';
@@ -38,7 +38,9 @@ export interface AsyncElementwiseFunction {
   (x: Float32Array, out?: Float32Array): Promise<Float32Array>;
   (x: Float64Array, out?: Float64Array): Promise<Float64Array>;
   (x: ResidentArray, out?: ResidentArray): Promise<ResidentArray>;
+  (x: ResidentArray<Float64Array>, out?: ResidentArray<Float64Array>): Promise<ResidentArray<Float64Array>>;
   <O extends Float32Array | ResidentArray>(x: Float32Array | ResidentArray, out: O): Promise<O>;
+  <O extends Float64Array | ResidentArray<Float64Array>>(x: Float64Array | ResidentArray<Float64Array>, out: O): Promise<O>;
 }
 
 /** The functions with two results, of a pool: the synchronous signatures, returning promises. */
@@ -47,6 +49,7 @@ export interface AsyncWithDerivativeFunction {
   (x: Float32Array, y?: Float32Array, dy?: Float32Array): Promise<WithDerivative<Float32Array>>;
   (x: Float64Array, y?: Float64Array, dy?: Float64Array): Promise<WithDerivative<Float64Array>>;
   (x: ResidentArray, y?: ResidentArray, dy?: ResidentArray): Promise<WithDerivative<ResidentArray>>;
+  (x: ResidentArray<Float64Array>, y?: ResidentArray<Float64Array>, dy?: ResidentArray<Float64Array>): Promise<WithDerivative<ResidentArray<Float64Array>>>;
 }
 
 /** The same as AsyncWithDerivativeFunction (its first name). */
@@ -54,14 +57,14 @@ export type AsyncSigmoidWithDerivative = AsyncWithDerivativeFunction;
 
 /** softmax and logSoftmax of a pool: the synchronous signatures (RowFunction), returning promises. */
 export interface AsyncRowFunction {
-  <X extends Float32Array | Float64Array | ResidentArray>(x: X, out?: X, options?: RowOptions): Promise<X>;
+  <X extends Float32Array | Float64Array | ResidentArray | ResidentArray<Float64Array>>(x: X, out?: X, options?: RowOptions): Promise<X>;
   <O extends Float32Array | ResidentArray>(x: Float32Array | ResidentArray, out: O, options?: RowOptions): Promise<O>;
-  <X extends Float32Array | Float64Array | ResidentArray>(x: X, options: RowOptions): Promise<X>;
+  <X extends Float32Array | Float64Array | ResidentArray | ResidentArray<Float64Array>>(x: X, options: RowOptions): Promise<X>;
 }
 
 /** logSumExp of a pool: the synchronous signatures (RowReduction), returning promises. */
 export interface AsyncRowReduction {
-  (x: Float32Array | Float64Array | ResidentArray, out?: undefined, options?: RowOptions & { readonly rowLength?: undefined }): Promise<number>;
+  (x: Float32Array | Float64Array | ResidentArray | ResidentArray<Float64Array>, out?: undefined, options?: RowOptions & { readonly rowLength?: undefined }): Promise<number>;
   (x: Float32Array | Float64Array | ResidentArray, options: RowOptions & { readonly rowLength?: undefined }): Promise<number>;
   <O extends Float32Array | Float64Array | ResidentArray>(x: Float32Array | Float64Array | ResidentArray, out: O | undefined, options: RowOptions & { readonly rowLength: number }): Promise<O>;
   <O extends Float32Array | Float64Array | ResidentArray>(x: Float32Array | Float64Array | ResidentArray, out: O, options?: RowOptions): Promise<O>;
@@ -296,12 +299,14 @@ export class Pool {
    * with no copies. Its views stay valid when memory grows (shared memory is never detached),
    * though `array` gives the current one. Release it with `pool.free(array)` or `array.free()`.
    */
-  alloc(length: number): ResidentArray {
-    return this.engine.alloc(length);
+  alloc(length: number, type?: Float32ArrayConstructor): ResidentArray;
+  alloc(length: number, type: Float64ArrayConstructor): ResidentArray<Float64Array>;
+  alloc(length: number, type: ResidentType = Float32Array): ResidentArray<Float32Array> | ResidentArray<Float64Array> {
+    return this.engine.alloc(length, type);
   }
 
   /** Returns a resident array's memory to the pool. */
-  free(array: ResidentArray): void {
+  free(array: ResidentArray | ResidentArray<Float64Array>): void {
     if (!(array instanceof ResidentArray) || array.owner !== this.engine) {
       throw new TypeError('pool.free(array): array must be a ResidentArray from this pool’s alloc().');
     }
@@ -406,7 +411,7 @@ export class Pool {
     const two = spec.outputs.length === 2;
     const length = (x as { length?: number }).length ?? 0;
     const live = this.workers.some((worker) => worker !== undefined);
-    if (!this.#backend || !live || kind === 'number' || kind === 'float64' || length < MIN_PARALLEL_LENGTH) {
+    if (!this.#backend || !live || kind === 'number' || kind === 'float64' || kind === 'resident64' || length < MIN_PARALLEL_LENGTH) {
       return this.#onThisThread(spec, x, out, out2);
     }
     type Arg = Float32Array | ResidentArray | undefined;

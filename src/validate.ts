@@ -2,8 +2,15 @@
 // its outputs untouched. Messages name the function, the parameter and what would be accepted.
 import { isRetiredWasmBuffer } from './backends/wasm.js';
 
-/** What kind of value an input is; outputs must be of the same kind. */
-export type InputKind = 'number' | 'float32' | 'float64' | 'resident';
+/**
+ * What kind of value an input is; outputs must hold the same element type: float32 data
+ * (Float32Arrays and resident arrays of floats) or double data (Float64Arrays and resident
+ * arrays of doubles).
+ */
+export type InputKind = 'number' | 'float32' | 'float64' | 'resident' | 'resident64';
+
+/** Whether a value is a resident array (of this engine's kind), and of which element type. */
+export type ResidentKind = (value: unknown) => 'resident' | 'resident64' | undefined;
 
 /** Anything with the shape of a resident array (checked by the engine that owns it). */
 export interface ResidentLike {
@@ -65,7 +72,7 @@ export function isFloat64Array(value: unknown): value is Float64Array {
 export const ACCEPTED_ROWS = 'a Float32Array, a Float64Array or a ResidentArray of rows';
 
 /** Classifies an input, or throws a TypeError that says what to pass instead (`accepted`). */
-export function checkInput(call: string, name: string, value: unknown, isResident: (v: unknown) => boolean, accepted = ACCEPTED): InputKind {
+export function checkInput(call: string, name: string, value: unknown, residentKind: ResidentKind, accepted = ACCEPTED): InputKind {
   if (typeof value === 'number' && accepted === ACCEPTED) return 'number';
   if (isFloat32Array(value)) {
     checkNotStale(call, name, value);
@@ -75,7 +82,8 @@ export function checkInput(call: string, name: string, value: unknown, isResiden
     checkNotStale(call, name, value);
     return 'float64';
   }
-  if (isResident(value)) return 'resident';
+  const resident = residentKind(value);
+  if (resident) return resident;
   const hint = Array.isArray(value) || ArrayBuffer.isView(value) ? ` Convert it first, e.g. Float32Array.from(${name}).` : '';
   throw new TypeError(`${call}: ${name} must be ${accepted}, not ${describe(value)}.${hint}`);
 }
@@ -91,7 +99,7 @@ export function checkOutput(
   input: string,
   kind: InputKind,
   length: number,
-  isResident: (v: unknown) => boolean,
+  residentKind: ResidentKind,
   /** What the length must match, for the message, if not the input's length: 'x has 4 rows'. */
   expected = `${input}.length is ${length}`,
 ): void {
@@ -99,13 +107,13 @@ export function checkOutput(
   if (kind === 'number') {
     throw new TypeError(`${call}: ${name} must be omitted when ${input} is a number (the result is returned), not ${describe(value)}.`);
   }
-  const ok =
-    kind === 'float64'
-      ? isFloat64Array(value)
-      : isFloat32Array(value) || isResident(value); // float32 data may go to either
+  // Data of one element type may go to an array of either kind.
+  const doubles = kind === 'float64' || kind === 'resident64';
+  const ok = doubles ? isFloat64Array(value) || residentKind(value) === 'resident64' : isFloat32Array(value) || residentKind(value) === 'resident';
   if (!ok) {
-    const want = kind === 'float64' ? 'a Float64Array' : 'a Float32Array or a ResidentArray';
-    throw new TypeError(`${call}: ${name} must be ${want} like ${input}, not ${describe(value)}.`);
+    const want = doubles ? 'a Float64Array or a ResidentArray of doubles' : 'a Float32Array or a ResidentArray of floats';
+    const got = residentKind(value) === 'resident64' ? 'a ResidentArray of doubles' : residentKind(value) ? 'a ResidentArray of floats' : describe(value);
+    throw new TypeError(`${call}: ${name} must be ${want} like ${input}, not ${got}.`);
   }
   if (ArrayBuffer.isView(value)) checkNotStale(call, name, value);
   const outLength = (value as ResidentLike).length;

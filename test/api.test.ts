@@ -585,6 +585,60 @@ describe.each(['simd', 'scalar', 'js'] as const)('%s backend', (name) => {
       for (const r of [rx, ...routs, ...fresh, ...inPlaceOuts, mixedOut]) r.free();
     });
 
+    it.each(KERNELS)('%s on resident arrays of doubles equals the Float64Array path bit for bit', (kernel) => {
+      const x = Float64Array.from(variedInputs(n, 33), (v, i) => v * (1 + i * 2 ** -30));
+      const want = run64(engine, kernel, x);
+      const rx = engine.alloc(n, Float64Array);
+      expect(rx.array).toBeInstanceOf(Float64Array);
+      rx.array.set(x);
+      type R64 = ResidentArray<Float64Array>;
+      const same = (got: Float64Array, expected: Float64Array, what: string): void =>
+        expect(Array.from(got, (v, i) => Object.is(v, expected[i]) || (v !== v && expected[i] !== expected[i])).indexOf(false), what).toBe(-1);
+      const routs = outputNames(kernel).map(() => engine.alloc(n, Float64Array));
+      const given = runAny<R64>(engine, kernel, rx, routs);
+      given.forEach((r, j) => (expect(r).toBe(routs[j]), same(r.array, want[j]!, `${kernel} into resident doubles ${j}`)));
+      const fresh = runAny<R64>(engine, kernel, rx);
+      fresh.forEach((r, j) => (expect(r.array).toBeInstanceOf(Float64Array), same(r.array, want[j]!, `${kernel} into new resident doubles ${j}`)));
+      same(rx.array, x, `${kernel} must not modify its resident input`);
+      // In place, and mixed with Float64Arrays both ways.
+      const inPlace = info(kernel).outputs.length === 2 ? [rx, engine.alloc(n, Float64Array)] : [rx];
+      runAny(engine, kernel, rx, inPlace);
+      inPlace.forEach((r, j) => same(r.array, want[j]!, `${kernel} in place, output ${j}`));
+      rx.array.set(x);
+      const plain = outputNames(kernel).map(() => new Float64Array(n));
+      runAny(engine, kernel, rx, plain);
+      plain.forEach((r, j) => same(r, want[j]!, `${kernel} resident doubles -> Float64Array ${j}`));
+      runAny(engine, kernel, x, routs);
+      routs.forEach((r, j) => same(r.array, want[j]!, `${kernel} Float64Array -> resident doubles ${j}`));
+      // Floats and doubles do not mix: a TypeError naming the output, nothing written.
+      const floats = engine.alloc(n);
+      floats.array.fill(7);
+      expect(() => loose(engine, kernel)(rx, ...outputNames(kernel).map(() => floats))).toThrow(/ResidentArray of doubles like [xy], not a ResidentArray of floats/);
+      expect(() => loose(engine, kernel)(floats, ...routs)).toThrow(/ResidentArray of floats like [xy], not a ResidentArray of doubles/);
+      expect(floats.array.every((v) => v === 7)).toBe(true);
+      for (const r of [rx, ...routs, ...fresh, ...inPlace, floats]) r.free();
+    });
+
+    it('alloc(length, type) takes Float32Array or Float64Array and names anything else', () => {
+      expect(engine.alloc(3, Float32Array).array).toBeInstanceOf(Float32Array);
+      expect(engine.alloc(3, Float64Array).array).toBeInstanceOf(Float64Array);
+      for (const bad of [Int32Array, Array, 'float64', null]) {
+        expect(() => engine.alloc(3, bad as unknown as Float64ArrayConstructor)).toThrow(/^alloc\(length, type\): type must be Float32Array or Float64Array/);
+      }
+    });
+
+    it('row functions on resident arrays of doubles equal the Float64Array results', () => {
+      const x = Float64Array.from(variedInputs(3000, 35));
+      const rx = engine.alloc(3000, Float64Array);
+      rx.array.set(x);
+      const out = engine.softmax(rx, { rowLength: 1000 });
+      expect(Array.from(out.array)).toEqual(Array.from(engine.softmax(x, { rowLength: 1000 })));
+      expect(engine.logSumExp(rx)).toBe(engine.logSumExp(x));
+      const lse = engine.logSumExp(rx, undefined, { rowLength: 1000 });
+      expect(Array.from(lse.array)).toEqual(Array.from(engine.logSumExp(x, undefined, { rowLength: 1000 })));
+      for (const r of [rx, out, lse]) r.free();
+    });
+
     it('a view taken before memory grows is stale afterwards; .array gives a fresh one', () => {
       const r = engine.alloc(100);
       const old = r.array;
@@ -863,6 +917,33 @@ describe('odd inputs found in review', () => {
       const want64 = Float64Array.from(x64, (v) => engine.sigmoid(v));
       engine.sigmoid(x64, new Float64Array(after, 8 * 3, 1000));
       expect(Array.from(new Float64Array(after, 8 * 3, 1000))).toEqual(Array.from(want64));
+    }
+  });
+
+  it('views of the engine\'s own scratch buffers as x, out, y or dy give the results of ordinary arrays', () => {
+    const engine = createEngine({ backend: 'simd' });
+    type Views = { input: Float32Array | Float64Array; output: Float32Array | Float64Array; output2: Float32Array | Float64Array };
+    const impl = (engine as unknown as { impl: { scratch(): Views; double: { scratch(): Views } } }).impl;
+    for (const [scratch, type] of [[impl.scratch(), Float32Array], [impl.double.scratch(), Float64Array]] as const) {
+      for (const n of [16, 100, 3000]) {
+        const x: Float32Array | Float64Array = type.from(variedInputs(n, n));
+        const want = engine.sigmoid(x as Float64Array);
+        const pair = engine.sigmoidWithDerivative(x as Float64Array);
+        for (const [from, at] of [['input', 0], ['input', 5], ['output', 0], ['output', 3], ['output2', 1]] as const) {
+          for (const [to, shift] of [['output', 0], ['output', 7], ['input', 2], ['output2', 0], ['output2', 9]] as const) {
+            const xs = scratch[from].subarray(at, at + n);
+            xs.set(x);
+            const out = scratch[to].subarray(shift, shift + n);
+            engine.sigmoid(xs as never, out as never);
+            expect(Array.from(out), `${type.name} ${n}: x in ${from}+${at}, out in ${to}+${shift}`).toEqual(Array.from(want));
+            xs.set(x);
+            const y = type === Float32Array ? new Float32Array(n) : new Float64Array(n);
+            engine.sigmoidWithDerivative(xs as never, y as never, out as never);
+            expect(Array.from(y), `${type.name} ${n}: y`).toEqual(Array.from(pair.y));
+            expect(Array.from(out), `${type.name} ${n}: dy in ${to}+${shift}`).toEqual(Array.from(pair.dy));
+          }
+        }
+      }
     }
   });
 

@@ -2,7 +2,7 @@
 // accuracy test round to float32 and measure the kernels against. Typed by the registry, so a
 // function without a reference does not compile. Each must be accurate to far below one float32
 // ulp over the whole float32 range (including where the result is subnormal).
-import * as double from '../build/lib/double.js';
+import * as double from '../build/lib/double64.js';
 import type { SingleName } from '../build/lib/functions.js';
 
 /** sigma(x), from e = e^-|x| so that neither tail cancels or overflows. */
@@ -72,8 +72,8 @@ export const REFERENCES: Record<SingleName, (x: number) => number> = {
   softplus,
   logSigmoid: (x) => -softplus(-x),
   logSigmoidDerivative: (x) => sigmoid(-x),
-  // JS has no erf: the package's double-precision forms, within 2 (gelu) and 3 (gelu') ulp of
-  // double (test/double.test.ts checks them against mpmath), relative through gelu''s root.
+  // JS has no erf: the package's double-precision forms (the double kernels' JS twin), within 2
+  // ulp of double (test/double.test.ts checks them against mpmath), relative through gelu''s root.
   gelu: double.gelu,
   geluDerivative: double.geluDerivative,
   geluTanh,

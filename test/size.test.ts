@@ -1,8 +1,15 @@
 // The package's size as a bundler ships it: every export (all functions, both WebAssembly builds
 // embedded, the pool) bundled and minified by Vite as an application's build does, then gzipped,
-// must stay within 30 KB. The threads build and the pool's worker are separate chunks, loaded
+// must stay within 34 KB. The threads build and the pool's worker are separate chunks, loaded
 // only by createPool. (An application build, not Vite's library mode: library mode leaves the
 // whitespace of ES output unminified on purpose, for the application's bundler to minify.)
+//
+// The limit was 30 KB for the float32 package (issue 11), which measured 28.7 KB with every
+// saving found since. Double precision (issue 13) adds a second set of kernels, one per
+// elementwise function (the SIMD build: 7.8 -> 9.1 KB gzipped, GELU's 46 constants the largest
+// part), and their JS twin for numbers and the other backends: 4.2 KB in all, which no further
+// saving measured would have absorbed. Left out to keep it at that: the double kernels' scalar
+// lanes (the scalar build runs the twin instead, +2.3 KB) and two vectors per iteration (+0.6).
 /// <reference types="node" />
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +19,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
 import { describe, expect, it } from 'vitest';
 
-const LIMIT = 30 * 1024;
+const LIMIT = 34 * 1024;
 
 /** Gzipped bytes of each JavaScript file Vite writes for an entry that imports `what`. */
 async function bundled(what: string): Promise<{ total: number; files: Record<string, number> }> {

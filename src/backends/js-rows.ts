@@ -198,7 +198,7 @@ export class JsRowPasses implements RowPasses {
       return NaN;
     }
     const k = this.#count;
-    const rest = sum * K.UNSCALE64;
+    const rest = sum * K.ROW_UNSCALE;
     let lambda = NaN;
     if (finite) lambda = k === 1 && rest < K.SQRT2 - 1 ? log1pSmall(rest) : logAtLeastOne(k + rest);
     this.#factor = lambda;

@@ -488,6 +488,8 @@ export class JsBackend implements Backend {
   readonly name = 'js';
   readonly scratchLength: number = K.SCRATCH_LENGTH;
   readonly heap = undefined;
+  /** Float64Arrays run the JS twin (src/double64.ts) elementwise. */
+  readonly double = undefined;
   readonly #buffers: Scratch = {
     input: new Float32Array(this.scratchLength),
     output: new Float32Array(this.scratchLength),

@@ -1,7 +1,7 @@
 // The WASM backends: instantiate one of the embedded builds, check it, and give the engine
 // cached views of its scratch buffers and a heap for resident arrays.
 import type { KernelExports } from '../kernels.js';
-import type { Backend, Heap, KernelId, RowKind, RowPasses, Scratch } from '../backend.js';
+import type { Backend, DoubleLanes, Heap, KernelId, RowKind, RowPasses, Scratch } from '../backend.js';
 import * as K from '../generated/constants.js';
 import {
   KERNEL_IDS,
@@ -9,10 +9,11 @@ import {
   SELF_CHECK_HASHES,
   SELF_CHECK_INPUTS,
   SELF_CHECK_ROW_HASHES,
+  SELF_CHECK_DOUBLE_HASH,
   type KernelName,
   type RowKindName,
 } from '../generated/kernels.js';
-import { SELF_CHECK_ROW_LENGTH, hashFloat32Bits, selfCheckRows } from '../hash.js';
+import { SELF_CHECK_ROW_LENGTH, hashFloat32Bits, hashFloat64, selfCheckDoubles, selfCheckRows } from '../hash.js';
 import { JsBackend } from './js.js';
 import { JsRowPasses } from './js-rows.js';
 import { BYTE_TEXT_DECODER, SCALAR_WASM, SIMD_WASM, THREADS_MEMORY_PAGES, THREADS_WASM_PATCH, WASM_SINGLES } from '../generated/wasm.js';
@@ -233,7 +234,32 @@ function selfChecked(backend: WasmBackend): WasmBackend {
     }
   }
   checkRows(backend);
+  checkDoubles(backend);
   return backend;
+}
+
+/**
+ * The double kernels' self-check (SIMD build): every one on selfCheckDoubles (src/hash.ts)
+ * against the hash the build recorded. A runtime with broken f64x2 arithmetic would otherwise
+ * pass the float32 checks and return wrong doubles.
+ */
+function checkDoubles(backend: WasmBackend): void {
+  const lanes = backend.double;
+  if (lanes === undefined) return;
+  const inputs = selfCheckDoubles(SELF_CHECK_INPUTS);
+  const n = inputs.length;
+  const { input, output, output2 } = lanes.scratch();
+  let hash: number | undefined;
+  // Every kernel in id order (kernel-ids.ts numbers them from 0), as the build recorded them.
+  for (let id = 0; id < Object.keys(KERNEL_IDS).length; id++) {
+    input.set(inputs);
+    output2.fill(0, 0, n);
+    lanes.run(id, n);
+    hash = hashFloat64(output2.subarray(0, n), hashFloat64(output.subarray(0, n), hash));
+  }
+  if (hash !== SELF_CHECK_DOUBLE_HASH) {
+    throw new BackendUnavailableError(`the ${backend.name} build failed its self-check: its double-precision kernels gave outputs other than those recorded at build time`);
+  }
 }
 
 /**
@@ -289,7 +315,9 @@ export class WasmBackend implements Backend, Heap {
   private readonly rowState: number;
   private readonly jsRows: JsRowPasses | undefined;
   private views: Scratch | undefined;
+  private views64: Scratch<Float64Array> | undefined;
   readonly rowPasses: RowPasses;
+  readonly double: DoubleLanes | undefined;
   /** Free byte ranges above the static data, sorted by address, never adjacent. */
   private readonly free_: { start: number; end: number }[] = [];
   private readonly allocated = new Map<number, number>();
@@ -330,6 +358,17 @@ export class WasmBackend implements Backend, Heap {
       needsAccurateSum: () => e.rowNeedsAccurateSum(state) !== 0,
       output: (kind, length) => e.rowOutput(kind, input, output, length, state),
     };
+    // The double kernels (SIMD build only) on the same scratch buffers, half as many elements each.
+    this.double =
+      name === 'simd'
+        ? {
+            scratchLength: this.scratchLength / 2,
+            heap: this,
+            scratch: () => this.scratch64(),
+            run: (kernel, length) => e.run64(kernel, input, output, this.pointers[2], length, this.tail),
+            runAt: (kernel, x, out, out2, length) => e.run64(kernel, x, out, out2, length, this.tail),
+          }
+        : undefined;
     const heapBase = exports.heapBase();
     const end = this.memory.buffer.byteLength;
     if (end > heapBase) this.free_.push({ start: heapBase, end });
@@ -340,20 +379,26 @@ export class WasmBackend implements Backend, Heap {
   }
 
   scratch(): Scratch {
+    return (this.views = this.viewsOf(this.views, Float32Array));
+  }
+
+  /** The scratch buffers as Float64Arrays, for the double kernels. */
+  private scratch64(): Scratch<Float64Array> {
+    return (this.views64 = this.viewsOf(this.views64, Float64Array));
+  }
+
+  /** Views of the scratch buffers: `views` while still valid, else new ones of `type`. */
+  private viewsOf<T extends Float32Array | Float64Array>(
+    views: Scratch<T> | undefined,
+    type: { new (buffer: ArrayBuffer, byteOffset: number, length: number): T; readonly BYTES_PER_ELEMENT: number },
+  ): Scratch<T> {
     // Growth detaches the old buffer, and every view on it then has length 0: rebuild. Checking
     // a view's length costs less than reading memory.buffer, a call into the engine.
-    let views = this.views;
-    if (views === undefined || views.input.length === 0) {
-      const buffer = this.memory.buffer;
-      const [input, output, output2] = this.pointers;
-      const length = this.scratchLength;
-      views = this.views = {
-        input: new Float32Array(buffer, input, length),
-        output: new Float32Array(buffer, output, length),
-        output2: new Float32Array(buffer, output2, length),
-      };
-    }
-    return views;
+    if (views !== undefined && views.input.length !== 0) return views;
+    const buffer = this.memory.buffer;
+    const length = (this.scratchLength * 4) / type.BYTES_PER_ELEMENT;
+    const [input, output, output2] = this.pointers.map((pointer) => new type(buffer, pointer, length)) as [T, T, T];
+    return { input, output, output2 };
   }
 
   run(kernel: KernelId, length: number): void {

@@ -70,6 +70,23 @@ export function inputSet() {
   return new Float32Array(Uint32Array.from(out).buffer);
 }
 
+/**
+ * The double inputs: the float32 set as doubles, and what only doubles reach: every binade of
+ * both signs (subnormal to huge, 8 values each), the band where σ and silu have subnormal results
+ * (x from -745.2 to -708.3), the tails to the clamp at 768, tanh's cut-off near 2^-26, and
+ * silu's derivative's root. Exact values only (no Math.exp or Math.pow).
+ * @param {Float32Array} floats
+ */
+export function doubleInputSet(floats) {
+  const out = Array.from(floats);
+  for (let e = -1074, p = 5e-324; e <= 1023; e++, p *= 2) {
+    for (let i = 0; i < 8; i++) out.push(p * (1 + i / 8), -p * (1 + i / 8));
+  }
+  for (let i = 0; i <= 4000; i++) out.push(-745.25 + i * 0.009375, 700 + i * 0.017);
+  for (let i = -64; i <= 64; i++) out.push(1.3538603431225865e-8 * (1 + i * 2 ** -40), -1.2784645427610738 * (1 + i * 2 ** -45), 768 + i / 8);
+  return Float64Array.from(out);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Fingerprints: MurmurHash3 (x86, 32-bit) of the output words, with every NaN made the same NaN
 // (the package promises bit-identical results, NaN payloads aside).
@@ -338,6 +355,7 @@ export async function probe(pkg, options) {
   FUNCTIONS = pkg.functions;
   const started = Date.now();
   const all = inputSet();
+  const doubles = doubleInputSet(all);
   const engine = await pkg.init();
   /** @type {Record<string, Record<string, unknown>>} */
   const report = { float32: {}, float64: {}, number: {}, rows: {}, smoke: {} };
@@ -345,8 +363,8 @@ export async function probe(pkg, options) {
     try {
       const e = pkg.createEngine({ backend });
       /** @type {Record<string, unknown>} */ (report['float32'])[backend] = fingerprintAll(e, all);
-      /** @type {Record<string, unknown>} */ (report['float64'])[backend] = fingerprintAll(e, new Float64Array(all));
-      /** @type {Record<string, unknown>} */ (report['number'])[backend] = fingerprintNumbers(e, new Float64Array(all));
+      /** @type {Record<string, unknown>} */ (report['float64'])[backend] = fingerprintAll(e, doubles);
+      /** @type {Record<string, unknown>} */ (report['number'])[backend] = fingerprintNumbers(e, doubles);
       /** @type {Record<string, unknown>} */ (report['rows'])[backend] = fingerprintRows(e, all, pkg.rowFunctions ?? []);
       /** @type {Record<string, unknown>} */ (report['smoke'])[backend] = smoke(e, all);
     } catch (error) {
@@ -365,6 +383,7 @@ export async function probe(pkg, options) {
   return {
     runtime: runtime(),
     inputs: all.length,
+    doubleInputs: doubles.length,
     backend: pkg.backend(),
     rejected: engine.rejected,
     ...report,

@@ -17,6 +17,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export interface Report {
   runtime: string;
   inputs: number;
+  /** How many doubles the Float64Array and number fingerprints cover. */
+  doubleInputs: number;
   backend: string;
   rejected: { candidate: string; reason: string }[];
   float32: Record<string, Record<string, string> | { error: string }>;
