@@ -369,6 +369,8 @@ export class Engine {
       if (o !== out && o instanceof ResidentArray) o.free(); // no half-made result left behind
       throw error;
     }
+    // The same array as both outputs, on every path and at every length (an empty array overlaps nothing).
+    if (two && o === o2) throw new RangeError(`${call}: ${spec.outputs.join(' and ')} are the same array; pass separate arrays.`);
     const heap = this.impl.heap;
     const lanes = doubles ? this.impl.double : this.impl;
     if (heap && lanes && [x, o, o2].every((v) => v === undefined || (v instanceof ResidentArray && v.residentIn(this)))) {
@@ -376,7 +378,6 @@ export class Engine {
       // memory unless they are the same array, and the kernels read each element before
       // writing it, so in place is fine.
       const [xp, op, o2p] = [x, o, o2 ?? o].map((v) => (v as ResidentArray).pointer) as [number, number, number];
-      if (two && op === o2p) throw new RangeError(`${call}: ${spec.outputs.join(' and ')} are the same array; pass separate arrays.`);
       (doubles ? this.impl.double! : heap).runAt(kernel, xp, op, o2p, length);
       return [o, o2];
     }

@@ -295,7 +295,8 @@ export class Pool {
   }
 
   /**
-   * Allocates a Float32Array in the pool's shared memory: the workers compute on it in place,
+   * Allocates a Float32Array (or with `type` Float64Array, a Float64Array) in the pool's shared
+   * memory: the workers compute on a Float32Array in place (doubles run on the calling thread),
    * with no copies. Its views stay valid when memory grows (shared memory is never detached),
    * though `array` gives the current one. Release it with `pool.free(array)` or `array.free()`.
    */

@@ -619,6 +619,19 @@ describe.each(['simd', 'scalar', 'js'] as const)('%s backend', (name) => {
       for (const r of [rx, ...routs, ...fresh, ...inPlace, floats]) r.free();
     });
 
+    it.each(PAIRS)('%s: one resident array as both y and dy is a RangeError at every length, floats and doubles', (kernel) => {
+      for (const type of [Float32Array, Float64Array] as const) {
+        for (const n of [0, 3]) {
+          const a = engine.alloc(n, type as Float64ArrayConstructor);
+          const x = engine.alloc(n, type as Float64ArrayConstructor);
+          expect(() => loose(engine, kernel)(a, a, a), `${type.name} ${n}, x as both`).toThrow(/are the same array/);
+          expect(() => loose(engine, kernel)(x, a, a), `${type.name} ${n}`).toThrow(/are the same array/);
+          a.free();
+          x.free();
+        }
+      }
+    });
+
     it('alloc(length, type) takes Float32Array or Float64Array and names anything else', () => {
       expect(engine.alloc(3, Float32Array).array).toBeInstanceOf(Float32Array);
       expect(engine.alloc(3, Float64Array).array).toBeInstanceOf(Float64Array);

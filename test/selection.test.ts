@@ -233,6 +233,16 @@ describe('a build supplied by the caller: init({ module }) and createEngineAsync
     expect(await api.init()).toBe(engine);
   });
 
+  /** The SIMD build with its run64 export renamed, as a build from before the double kernels. */
+  function olderBuild(): Uint8Array {
+    const bytes = simdFile();
+    const name = new TextEncoder().encode('run64');
+    const at = bytes.findIndex((_, i) => name.every((b, j) => bytes[i + j] === b));
+    expect(at).toBeGreaterThan(0);
+    bytes[at] = 'x'.charCodeAt(0);
+    return bytes;
+  }
+
   it("with 'auto', a module that cannot be used is reported once and the embedded builds take over", async () => {
     const base = await serveBuilds();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
@@ -240,6 +250,7 @@ describe('a build supplied by the caller: init({ module }) and createEngineAsync
     const cases: [WasmSource, RegExp][] = [
       [`${base}missing.wasm`, /HTTP 404/],
       [emptyModule, /not a simd-activations build/],
+      [olderBuild(), /an older version of simd-activations \(it exports no run64\)/],
       [new Uint8Array([1, 2, 3]), /cannot load it/],
       [Promise.resolve(42) as unknown as Promise<Response>, /resolved to number, not a Response/],
     ];

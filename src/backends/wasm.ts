@@ -197,6 +197,7 @@ export async function loadWasmBackendFrom(source: WasmSource): Promise<WasmBacke
   }
   const lanes = exports.LANES?.value as unknown;
   if (lanes !== LANES.simd && lanes !== LANES.scalar) throw new BackendUnavailableError('it is not a simd-activations build (it exports no LANES)');
+  if (typeof exports.run64 !== 'function') throw new BackendUnavailableError('it is a build of an older version of simd-activations (it exports no run64)');
   return selfChecked(new WasmBackend(lanes === LANES.simd ? 'simd' : 'scalar', exports as KernelExports));
 }
 
