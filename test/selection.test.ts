@@ -284,6 +284,32 @@ describe('a build supplied by the caller: init({ module }) and createEngineAsync
     await expect(createEngineAsync({ module: bytes, backend: 'simd' })).rejects.toThrow(/self-check/);
   });
 
+  it('a build whose double kernels fail their self-check keeps its float32 kernels and runs doubles in JavaScript', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const bytes = simdFile();
+    // The double exponential's C3 (0x3FC5555555555557), in the kernels' splats, moved 1000 ulps.
+    const from = new Uint8Array(new BigUint64Array([0x3fc5555555555557n]).buffer);
+    const to = new Uint8Array(new BigUint64Array([0x3fc5555555555557n + 1000n]).buffer);
+    let replaced = 0;
+    for (let i = 0; i + 8 <= bytes.length; i++) {
+      if (from.every((b, j) => bytes[i + j] === b)) {
+        bytes.set(to, i);
+        replaced++;
+      }
+    }
+    expect(replaced).toBeGreaterThan(1);
+    const engine = await createEngineAsync({ module: bytes, backend: 'simd' });
+    expect(engine.backend).toBe('simd');
+    expect(warn).not.toHaveBeenCalled(); // checked on the first use of the double kernels
+    const x = Float64Array.from({ length: 1000 }, (_, i) => (i - 500) / 20);
+    const js = createEngine({ backend: 'js' });
+    expect(Array.from(engine.sigmoid(x))).toEqual(Array.from(js.sigmoid(x)));
+    expect(Array.from(engine.gelu(x))).toEqual(Array.from(js.gelu(x)));
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/double-precision kernels .* doubles run in JavaScript instead, with the same results/);
+    expectCorrect(engine);
+  });
+
   it('naming a backend insists on it', async () => {
     await expect(createEngineAsync({ module: simdFile(), backend: 'simd' })).resolves.toHaveProperty('backend', 'simd');
     await expect(createEngineAsync({ module: simdFile(), backend: 'scalar' })).rejects.toThrow(BackendUnavailableError);

@@ -235,18 +235,16 @@ function selfChecked(backend: WasmBackend): WasmBackend {
     }
   }
   checkRows(backend);
-  checkDoubles(backend);
   return backend;
 }
 
 /**
  * The double kernels' self-check (SIMD build): every one on selfCheckDoubles (src/hash.ts)
  * against the hash the build recorded. A runtime with broken f64x2 arithmetic would otherwise
- * pass the float32 checks and return wrong doubles.
+ * pass the float32 checks and return wrong doubles. Run on the first use of the double kernels
+ * (WasmBackend.double), not at load: compiling them costs ~2 ms (6.5 -> 4.5 ms first call).
  */
-function checkDoubles(backend: WasmBackend): void {
-  const lanes = backend.double;
-  if (lanes === undefined) return;
+function checkDoubles(backend: WasmBackend, lanes: DoubleLanes): void {
   const inputs = selfCheckDoubles(SELF_CHECK_INPUTS);
   const n = inputs.length;
   const { input, output, output2 } = lanes.scratch();
@@ -318,7 +316,8 @@ export class WasmBackend implements Backend, Heap {
   private views: Scratch | undefined;
   private views64: Scratch<Float64Array> | undefined;
   readonly rowPasses: RowPasses;
-  readonly double: DoubleLanes | undefined;
+  private doubleLanes: DoubleLanes | undefined;
+  private doublesChecked = false;
   /** Free byte ranges above the static data, sorted by address, never adjacent. */
   private readonly free_: { start: number; end: number }[] = [];
   private readonly allocated = new Map<number, number>();
@@ -360,7 +359,7 @@ export class WasmBackend implements Backend, Heap {
       output: (kind, length) => e.rowOutput(kind, input, output, length, state),
     };
     // The double kernels (SIMD build only) on the same scratch buffers, half as many elements each.
-    this.double =
+    this.doubleLanes =
       name === 'simd'
         ? {
             scratchLength: this.scratchLength / 2,
@@ -373,6 +372,23 @@ export class WasmBackend implements Backend, Heap {
     const heapBase = exports.heapBase();
     const end = this.memory.buffer.byteLength;
     if (end > heapBase) this.free_.push({ start: heapBase, end });
+  }
+
+  /**
+   * The double kernels, self-checked on first use; undefined in the scalar build, or where they
+   * failed the check (then Float64Arrays run the JS twin, which gives the bits they should have).
+   */
+  get double(): DoubleLanes | undefined {
+    if (!this.doublesChecked && this.doubleLanes) {
+      this.doublesChecked = true;
+      try {
+        checkDoubles(this, this.doubleLanes);
+      } catch (error) {
+        this.doubleLanes = undefined;
+        console.warn(`simd-activations: ${(error as Error).message}; doubles run in JavaScript instead, with the same results.`);
+      }
+    }
+    return this.doubleLanes;
   }
 
   buffer(): ArrayBuffer {
