@@ -265,20 +265,27 @@ describe('a build supplied by the caller: init({ module }) and createEngineAsync
     }
   });
 
-  it('a build that fails the self-check is not used', async () => {
-    vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const bytes = simdFile();
-    // The exported global C2 and the kernels' splats of it, moved 1000 ulps.
-    const from = new Uint8Array(new Float32Array([KERNEL_CONSTANTS.C2]).buffer);
-    const to = new Uint8Array(new Uint32Array([bits(KERNEL_CONSTANTS.C2) + 1000]).buffer);
-    let replaced = 0;
-    for (let i = 0; i + 4 <= bytes.length; i++) {
+  /** A build with every occurrence of the bytes `from` replaced by `to` (at least two: a constant's splats). */
+  function replaced(bytes: Uint8Array<ArrayBuffer>, from: Uint8Array, to: Uint8Array): Uint8Array<ArrayBuffer> {
+    let count = 0;
+    for (let i = 0; i + from.length <= bytes.length; i++) {
       if (from.every((b, j) => bytes[i + j] === b)) {
         bytes.set(to, i);
-        replaced++;
+        count++;
       }
     }
-    expect(replaced).toBeGreaterThan(1);
+    expect(count).toBeGreaterThan(1);
+    return bytes;
+  }
+
+  it('a build that fails the self-check is not used', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    // The exported global C2 and the kernels' splats of it, moved 1000 ulps.
+    const bytes = replaced(
+      simdFile(),
+      new Uint8Array(new Float32Array([KERNEL_CONSTANTS.C2]).buffer),
+      new Uint8Array(new Uint32Array([bits(KERNEL_CONSTANTS.C2) + 1000]).buffer),
+    );
     const engine = await createEngineAsync({ module: bytes });
     expect(engine.rejected[0]?.reason).toMatch(/self-check/);
     await expect(createEngineAsync({ module: bytes, backend: 'simd' })).rejects.toThrow(/self-check/);
@@ -286,18 +293,12 @@ describe('a build supplied by the caller: init({ module }) and createEngineAsync
 
   it('a build whose double kernels fail their self-check keeps its float32 kernels and runs doubles in JavaScript', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const bytes = simdFile();
     // The double exponential's C3 (0x3FC5555555555557), in the kernels' splats, moved 1000 ulps.
-    const from = new Uint8Array(new BigUint64Array([0x3fc5555555555557n]).buffer);
-    const to = new Uint8Array(new BigUint64Array([0x3fc5555555555557n + 1000n]).buffer);
-    let replaced = 0;
-    for (let i = 0; i + 8 <= bytes.length; i++) {
-      if (from.every((b, j) => bytes[i + j] === b)) {
-        bytes.set(to, i);
-        replaced++;
-      }
-    }
-    expect(replaced).toBeGreaterThan(1);
+    const bytes = replaced(
+      simdFile(),
+      new Uint8Array(new BigUint64Array([0x3fc5555555555557n]).buffer),
+      new Uint8Array(new BigUint64Array([0x3fc5555555555557n + 1000n]).buffer),
+    );
     const engine = await createEngineAsync({ module: bytes, backend: 'simd' });
     expect(engine.backend).toBe('simd');
     expect(warn).not.toHaveBeenCalled(); // checked on the first use of the double kernels
