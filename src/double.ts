@@ -5,6 +5,7 @@
 // every engine.
 import { BACKWARD, SNAPSHOT, STAGE_OUT2, overlaps, planOrder } from './chunk.js';
 import type { FunctionSpec } from './functions.js';
+import { POW2 } from './double64.js';
 
 /** 2^27 + 1: Veltkamp's constant, splitting a double into two halves of 26 bits. */
 const SPLIT = 134217729;
@@ -75,11 +76,10 @@ const LN2_LO = 1.9082149292705877e-10;
 /** 1.5 * 2^52: for |v| < 2^51, v + ROUNDER - ROUNDER is v rounded to the nearest integer. */
 const ROUNDER = 6755399441055744;
 /**
- * 2^(128 - i) for i = 0..1199, and TINY = 2^-128: 2^k = POW2[-k] * TINY. The offset keeps every
- * entry a normal power of 2 down to k = -1150, so that m 2^k is
+ * POW2[i] = 2^(128 - i) for i = 0..1199 (the twin's table), and TINY = 2^-128: 2^k = POW2[-k] *
+ * TINY. The offset keeps every entry a normal power of 2 down to k = -1150, so that m 2^k is
  * (m POW2[-k]) TINY: an exact product, then the one that may round into the subnormal range.
  */
-const POW2 = new Float64Array(1200).map((_, i) => 2 ** (128 - i));
 const TINY = 2 ** -128;
 
 /** v * 2^k, applied last so that a subnormal result rounds once (k from expExponent). */

@@ -41,10 +41,11 @@ const GT_BRACKET_FROM = K.GELU_TANH64_BRACKET_FROM, GT_GRID = K.GELU_TANH64_GRID
   G_S2P_LO = K.GELU64_S2P_LO, G_Z_MAX = K.GELU64_Z_MAX;
 
 /**
- * POW2[i] = 2^(128 - i): the scale s = 2^(128 + n) that the WASM kernels build with a shift
- * (i64x2.shl), as a lookup at -n. Built by halving, which is exact down to 2^-980 (n >= -1108).
+ * POW2[i] = 2^(128 - i), i = 0..1199: the scale s = 2^(128 + n) that the WASM kernels build with
+ * a shift (i64x2.shl), as a lookup at -n (n >= -1108). Built by halving, which is exact down to
+ * 2^-1071. The row functions' double form (src/double.ts) reads the same table.
  */
-const POW2 = new Float64Array(1109);
+export const POW2 = new Float64Array(1200);
 POW2[0] = SCALED_ONE;
 for (let i = 1; i < POW2.length; i++) POW2[i] = POW2[i - 1]! * 0.5;
 
