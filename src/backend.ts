@@ -13,6 +13,11 @@ export interface Scratch<T extends Float32Array | Float64Array = Float32Array> {
   readonly output: T;
   /** Second output, used by the kernels with two results only. */
   readonly output2: T;
+  /**
+   * The copy path's cache (src/chunk.ts, results): the last view of output's first elements it
+   * made, reused by the next call of the same length. Starts undefined.
+   */
+  head: T | undefined;
 }
 
 /**

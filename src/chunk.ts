@@ -2,7 +2,7 @@
 // arrays through a backend's scratch buffers here, so that WASM memory stays the same size
 // whatever the input length. It also decides the order of work when outputs overlap the input;
 // the JS twin's double-precision loop uses that too.
-import type { Backend, Heap, KernelId, Lanes, RowKind } from './backend.js';
+import type { Backend, Heap, KernelId, Lanes, RowKind, Scratch } from './backend.js';
 import * as K from './generated/constants.js';
 import { ROW_KINDS } from './generated/kernels.js';
 
@@ -106,6 +106,19 @@ function copyOut<T extends FloatArray>(dst: T, at: number, src: T, count: number
 }
 
 /**
+ * The first `length` elements of the scratch output, as a view for set(). The view of the last
+ * length asked for is kept on the scratch views (rebuilt, and the cache with them, when memory
+ * grows), so a run of calls of one length allocates nothing.
+ */
+function results<T extends FloatArray>(scratch: Scratch<T>, length: number): T {
+  const { output } = scratch;
+  if (length === output.length) return output;
+  let head = scratch.head;
+  if (head === undefined || head.length !== length) scratch.head = head = output.subarray(0, length) as T;
+  return head;
+}
+
+/**
  * Runs `kernel` over x into out (and out2) through the scratch buffers of `lanes` (a backend's
  * float32 kernels, or its double ones with Float64Arrays), one chunk of scratchLength elements
  * at a time, in the order planOrder chooses.
@@ -114,18 +127,16 @@ export function forEachChunk<T extends FloatArray>(call: string, lanes: Lanes<T>
   const length = x.length;
   if (length === 0) return;
   // The views are fetched once: nothing below grows memory.
-  const { input, output, output2 } = lanes.scratch();
-  // One chunk with one result needs no look at the buffers (reading an array's buffer costs
-  // ~17 ns in V8 11.3, a quarter of a 16-element call): all of x is copied in before anything
-  // is written, so x and out may overlap each other and the scratch buffers. TypedArray's set
-  // copies as if through a temporary where source and target share memory; the loop that
-  // replaces it on short arrays copies forward, which is as safe where out starts at or below
-  // the results in memory (and where they are in different buffers, whatever the offsets).
+  const scratch = lanes.scratch();
+  const { input, output, output2 } = scratch;
+  // One chunk with one result needs no look at the buffers (reading an array's buffer or byte
+  // offset costs 15-20 ns in V8 11.3, a tenth of a 16-element call): all of x is copied in
+  // before anything is written, and set() copies as if through a temporary where source and
+  // target share memory, so x and out may overlap each other and the scratch buffers.
   if (out2 === undefined && length <= lanes.scratchLength) {
     input.set(x);
     lanes.run(kernel, length);
-    if (length <= SMALL && out.byteOffset <= output.byteOffset) for (let i = 0; i < length; i++) out[i] = output[i]!;
-    else out.set(length === output.length ? output : (output.subarray(0, length) as T));
+    out.set(results(scratch, length));
     return;
   }
   const heap = lanes.heap;

@@ -227,10 +227,14 @@ export class Engine {
       this.float64(spec, x, result);
       return result;
     }
-    // Zero-copy between two live resident arrays of floats of this engine: straight to the kernel.
-    if (x instanceof ResidentArray && out instanceof ResidentArray && x.length === out.length && !x.doubles && !out.doubles && x.residentIn(this) && out.residentIn(this)) {
-      this.impl.heap!.runAt(spec.kernel, x.pointer, out.pointer, out.pointer, x.length);
-      return out;
+    // Zero-copy between two live resident arrays of one type of this engine: straight to the
+    // kernel (doubles where this backend has double kernels).
+    if (x instanceof ResidentArray && out instanceof ResidentArray && x.length === out.length && x.doubles === out.doubles && x.residentIn(this) && out.residentIn(this)) {
+      const lanes = x.doubles ? this.impl.double : this.impl.heap;
+      if (lanes) {
+        lanes.runAt(spec.kernel, x.pointer, out.pointer, out.pointer, x.length);
+        return out;
+      }
     }
     const kind = this.checkSpec(spec, x, out, undefined);
     if (kind === 'number') return spec.double[0]!(x as number);

@@ -905,6 +905,23 @@ describe('the scratch views of a WASM backend', () => {
     expect(impl.scratch() === second).toBe(true);
     big.free();
   });
+
+  it.each(['simd', 'scalar'] as const)('%s: the view of the first results that short calls copy out is right for every length, before and after growth', (name) => {
+    const engine = createEngine({ backend: name });
+    const check = (when: string): void => {
+      for (const n of [5, 7, 5, 5, 1, C]) {
+        const x = variedInputs(n, n);
+        expectBits(engine.sigmoid(x), Float32Array.from(x, emu.sigmoid), x, `${when}, ${n} floats`);
+        const x64 = Float64Array.from(x, (v, i) => v + i / 7);
+        const y64 = engine.tanh(x64);
+        for (let i = 0; i < n; i++) expect(Object.is(y64[i], engine.tanh(x64[i]!)), `${when}, ${n} doubles, y[${i}]`).toBe(true);
+      }
+    };
+    check('before growth');
+    const big = engine.alloc(4 * C * 16); // forces memory.grow: the cached views are detached
+    check('after growth');
+    big.free();
+  });
 });
 
 describe('odd inputs found in review', () => {

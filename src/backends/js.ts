@@ -494,6 +494,7 @@ export class JsBackend implements Backend {
     input: new Float32Array(this.scratchLength),
     output: new Float32Array(this.scratchLength),
     output2: new Float32Array(this.scratchLength),
+    head: undefined,
   };
   readonly rowPasses: RowPasses = new JsRowPasses(() => this.#buffers);
 

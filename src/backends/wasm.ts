@@ -415,7 +415,7 @@ export class WasmBackend implements Backend, Heap {
     const buffer = this.memory.buffer;
     const length = (this.scratchLength * 4) / type.BYTES_PER_ELEMENT;
     const [input, output, output2] = this.pointers.map((pointer) => new type(buffer, pointer, length)) as [T, T, T];
-    return { input, output, output2 };
+    return { input, output, output2, head: undefined };
   }
 
   run(kernel: KernelId, length: number): void {
