@@ -24,24 +24,26 @@
 // Special values: sigma(+-0) = 1/2, sigma'(+-0) = 1/4 (E = 2^128, q = 1/2, e = 1);
 // sigma(-inf) = +0, sigma(+inf) = 1, sigma'(+-inf) = +0 (the clamp); NaN propagates.
 //
-// `kind` is a runtime argument (map64.ts runs one loop per family): the branches on it are the
-// same at every element, so they cost a predicted jump, and one loop serves four kernels.
+// `kind` is a runtime argument (map64.ts runs the three kernels of x in one loop): the branches
+// on it are the same at every element, so they cost a predicted jump. The derivative from the
+// output is a function of its own, so that the step has no branch before its constants.
 import { SCALED64_ONE, UNSCALE64, Z64_MAX, expBiasX2, expReducedX2, expScaleX2, scaledExpm1X2 } from "./exp64";
 import {
   KERNEL_SIGMOID as SIGMOID,
   KERNEL_SIGMOID_DERIVATIVE as SIGMOID_DERIVATIVE,
-  KERNEL_SIGMOID_DERIVATIVE_FROM_OUTPUT as SIGMOID_DERIVATIVE_FROM_OUTPUT,
   KERNEL_SIGMOID_WITH_DERIVATIVE as SIGMOID_WITH_DERIVATIVE,
 } from "./kernel-ids";
 
-/** One vector (two doubles) of the logistic kernel `kind`: x in, results stored. */
+/** sigmoidDerivativeFromOutput on one vector: y (1 - y). */
+// @ts-ignore: decorator
+@inline export function sigmoidDerivativeFromOutputX2(y: v128): v128 {
+  return f64x2.mul(y, f64x2.sub(f64x2.splat(1.0), y));
+}
+
+/** One vector (two doubles) of the logistic kernel `kind` (not the one from the output): x in, results stored. */
 // @ts-ignore: decorator
 @inline export function logisticX2(kind: i32, x: v128, out: usize, out2: usize): void {
   const one = f64x2.splat(1.0);
-  if (kind == SIGMOID_DERIVATIVE_FROM_OUTPUT) {
-    v128.store(out, f64x2.mul(x, f64x2.sub(one, x)));
-    return;
-  }
   const z = f64x2.pmin(f64x2.abs(x), f64x2.splat(Z64_MAX));
   const biased = expBiasX2(z);
   const s = expScaleX2(biased);
