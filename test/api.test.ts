@@ -906,6 +906,17 @@ describe('the scratch views of a WASM backend', () => {
     big.free();
   });
 
+  it('the double kernels\' self-check, run on the first double call, does not spoil the input of that call when it lies on the scratch buffers', () => {
+    for (const at of [0, 1, 2]) {
+      const engine = createEngine({ backend: 'simd' }); // fresh: its double kernels are not checked yet
+      const impl = (engine as unknown as { impl: { pointers: readonly number[] } }).impl;
+      const memory = engine.alloc(1, Float64Array).array.buffer;
+      const x = new Float64Array(memory, impl.pointers[at]!, 8).fill(-5);
+      const y = engine.logSigmoid(x);
+      for (let i = 0; i < 8; i++) expect(Object.is(y[i], engine.logSigmoid(-5)), `scratch buffer ${at}: y[${i}] = ${y[i]}`).toBe(true);
+    }
+  });
+
   it.each(['simd', 'scalar'] as const)('%s: the view of the first results that short calls copy out is right for every length, before and after growth', (name) => {
     const engine = createEngine({ backend: name });
     const check = (when: string): void => {

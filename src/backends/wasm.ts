@@ -248,13 +248,21 @@ function checkDoubles(backend: WasmBackend, lanes: DoubleLanes): void {
   const inputs = selfCheckDoubles(SELF_CHECK_INPUTS);
   const n = inputs.length;
   const { input, output, output2 } = lanes.scratch();
+  // It runs in the middle of a caller's first double call, whose arrays may be views of this
+  // memory lying on the scratch buffers: what it overwrites is put back.
+  const scratchBytes = new Uint8Array(backend.buffer(), backend.scratchStart, backend.scratchEnd - backend.scratchStart);
+  const saved = scratchBytes.slice();
   let hash: number | undefined;
-  // Every kernel in id order (kernel-ids.ts numbers them from 0), as the build recorded them.
-  for (let id = 0; id < Object.keys(KERNEL_IDS).length; id++) {
-    input.set(inputs);
-    output2.fill(0, 0, n);
-    lanes.run(id, n);
-    hash = hashFloat64(output2.subarray(0, n), hashFloat64(output.subarray(0, n), hash));
+  try {
+    // Every kernel in id order (kernel-ids.ts numbers them from 0), as the build recorded them.
+    for (let id = 0; id < Object.keys(KERNEL_IDS).length; id++) {
+      input.set(inputs);
+      output2.fill(0, 0, n);
+      lanes.run(id, n);
+      hash = hashFloat64(output2.subarray(0, n), hashFloat64(output.subarray(0, n), hash));
+    }
+  } finally {
+    scratchBytes.set(saved);
   }
   if (hash !== SELF_CHECK_DOUBLE_HASH) {
     throw new BackendUnavailableError(`the ${backend.name} build failed its self-check: its double-precision kernels gave outputs other than those recorded at build time`);
@@ -415,7 +423,7 @@ export class WasmBackend implements Backend, Heap {
     const buffer = this.memory.buffer;
     const length = (this.scratchLength * 4) / type.BYTES_PER_ELEMENT;
     const [input, output, output2] = this.pointers.map((pointer) => new type(buffer, pointer, length)) as [T, T, T];
-    return { input, output, output2, head: undefined };
+    return { input, output, output2, head: output };
   }
 
   run(kernel: KernelId, length: number): void {
