@@ -3,12 +3,11 @@
 // float32 kernels' ids (kernel-ids.ts); each family file supplies its vector step with the
 // kernel id as a runtime argument.
 //
-// One loop for every kernel but the logistic ones, which picks the family per vector: the
-// choice is the same at every vector, so its branches are predicted, and it costs a few
-// instructions against the 50 to 100 of a step. map.ts's loop per kernel would cost a copy of
-// the kernel's code each, and the bundle has no room for it (docs/design/f64/DESIGN.md, "Size").
-// The logistic kernels (sigmoid, sigmoid', sigmoidWithDerivative) have a loop of their own:
-// see vectors64. One vector per iteration: two gained 0-20% in the design's measurements for
+// One loop for every kernel but sigmoid, sigmoid' and sigmoidWithDerivative, which picks the
+// family per vector: the choice is the same at every vector, so its branches are predicted,
+// and it costs a few instructions against the 50 to 100 of a step. map.ts's loop per kernel
+// would cost a copy of the kernel's code each, and the bundle has no room for it
+// (docs/design/f64/DESIGN.md, "Size"). Those three have a loop of their own: see vectors64. One vector per iteration: two gained 0-20% in the design's measurements for
 // ~0.6 KB more (gzipped); calling a step twice per iteration gained nothing here (V8 schedules
 // the two vectors one after the other).
 //
@@ -18,7 +17,8 @@ import { geluX2 } from "./gelu64";
 import { geluTanhX2 } from "./gelu-tanh64";
 import {
   KERNEL_GELU_TANH_WITH_DERIVATIVE, KERNEL_GELU_WITH_DERIVATIVE, KERNEL_LOG_SIGMOID_WITH_DERIVATIVE, KERNEL_SIGMOID,
-  KERNEL_SIGMOID_DERIVATIVE, KERNEL_SIGMOID_WITH_DERIVATIVE, KERNEL_SILU_WITH_DERIVATIVE, KERNEL_TANH_WITH_DERIVATIVE, hasSecondResult,
+  KERNEL_SIGMOID_DERIVATIVE, KERNEL_SIGMOID_DERIVATIVE_FROM_OUTPUT, KERNEL_SIGMOID_WITH_DERIVATIVE, KERNEL_SILU_WITH_DERIVATIVE,
+  KERNEL_TANH_WITH_DERIVATIVE, hasSecondResult,
 } from "./kernel-ids";
 import { logisticX2, sigmoidDerivativeFromOutputX2 } from "./sigmoid64";
 import { siluX2 } from "./silu64";
@@ -48,7 +48,7 @@ function vectors64(kernel: i32, input: usize, output: usize, output2: usize, cou
   }
   for (let i: usize = 0; i < count; i++) {
     const x = v128.load(input);
-    if (kernel <= KERNEL_SIGMOID_WITH_DERIVATIVE) v128.store(output, sigmoidDerivativeFromOutputX2(x));
+    if (kernel == KERNEL_SIGMOID_DERIVATIVE_FROM_OUTPUT) v128.store(output, sigmoidDerivativeFromOutputX2(x));
     else if (kernel <= KERNEL_SILU_WITH_DERIVATIVE) siluX2(kernel, x, output, output2);
     else if (kernel <= KERNEL_TANH_WITH_DERIVATIVE) tanhX2(kernel, x, output, output2);
     else if (kernel <= KERNEL_LOG_SIGMOID_WITH_DERIVATIVE) softplusX2(kernel, x, output, output2);

@@ -15,9 +15,9 @@ export interface Scratch<T extends Float32Array | Float64Array = Float32Array> {
   readonly output2: T;
   /**
    * The copy path's cache (src/chunk.ts, results): the last view of output's first elements it
-   * made, reused by the next call of the same length. Starts undefined.
+   * made, reused by the next call of the same length. Starts as output itself.
    */
-  head: T | undefined;
+  head: T;
 }
 
 /**

@@ -95,7 +95,7 @@ function inScratch(heap: Heap, memory: ArrayBufferLike, v: FloatArray): boolean 
   return mayAlias(v.buffer, memory) && v.byteOffset < heap.scratchEnd && heap.scratchStart < v.byteOffset + v.byteLength;
 }
 
-/** Below this many elements a loop copies faster than creating a subarray for set(). */
+/** Below this many elements a loop copies faster than creating a subarray for set() (copyOut). */
 const SMALL = 64;
 
 /** dst[at .. at + count) = src[0 .. count). */
@@ -106,15 +106,15 @@ function copyOut<T extends FloatArray>(dst: T, at: number, src: T, count: number
 }
 
 /**
- * The first `length` elements of the scratch output, as a view for set(). The view of the last
- * length asked for is kept on the scratch views (rebuilt, and the cache with them, when memory
- * grows), so a run of calls of one length allocates nothing.
+ * The first `length` (> 0) elements of the scratch output, as a view for set(). The view of the
+ * last length asked for is kept on the scratch views, so a run of calls of one length allocates
+ * nothing (calls that alternate lengths allocate a view each, as copyOut does above SMALL).
+ * After memory grows, new scratch views come with a new cache; a view left on the old buffer
+ * has length 0, so the length test alone would also refuse it.
  */
 function results<T extends FloatArray>(scratch: Scratch<T>, length: number): T {
-  const { output } = scratch;
-  if (length === output.length) return output;
   let head = scratch.head;
-  if (head === undefined || head.length !== length) scratch.head = head = output.subarray(0, length) as T;
+  if (head.length !== length) scratch.head = head = scratch.output.subarray(0, length) as T;
   return head;
 }
 
@@ -130,7 +130,7 @@ export function forEachChunk<T extends FloatArray>(call: string, lanes: Lanes<T>
   const scratch = lanes.scratch();
   const { input, output, output2 } = scratch;
   // One chunk with one result needs no look at the buffers (reading an array's buffer or byte
-  // offset costs 15-20 ns in V8 11.3, a tenth of a 16-element call): all of x is copied in
+  // offset costs 15-20 ns each in V8 11.3, where a 16-element call takes ~150): all of x is copied in
   // before anything is written, and set() copies as if through a temporary where source and
   // target share memory, so x and out may overlap each other and the scratch buffers.
   if (out2 === undefined && length <= lanes.scratchLength) {

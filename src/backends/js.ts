@@ -484,18 +484,18 @@ const LOOPS: Record<KernelName, (s: Scratch, length: number) => void> = {
 const LOOPS_BY_ID: ((s: Scratch, length: number) => void)[] = [];
 for (const [name, id] of Object.entries(KERNEL_IDS)) LOOPS_BY_ID[id] = LOOPS[name as KernelName];
 
+function scratchOf(length: number): Scratch {
+  const output = new Float32Array(length);
+  return { input: new Float32Array(length), output, output2: new Float32Array(length), head: output };
+}
+
 export class JsBackend implements Backend {
   readonly name = 'js';
   readonly scratchLength: number = K.SCRATCH_LENGTH;
   readonly heap = undefined;
   /** Float64Arrays run the JS twin (src/double64.ts) elementwise. */
   readonly double = undefined;
-  readonly #buffers: Scratch = {
-    input: new Float32Array(this.scratchLength),
-    output: new Float32Array(this.scratchLength),
-    output2: new Float32Array(this.scratchLength),
-    head: undefined,
-  };
+  readonly #buffers: Scratch = scratchOf(this.scratchLength);
   readonly rowPasses: RowPasses = new JsRowPasses(() => this.#buffers);
 
   scratch(): Scratch {
