@@ -7,9 +7,10 @@
 // family per vector: the choice is the same at every vector, so its branches are predicted,
 // and it costs a few instructions against the 50 to 100 of a step. map.ts's loop per kernel
 // would cost a copy of the kernel's code each, and the bundle has no room for it
-// (docs/design/f64/DESIGN.md, "Size"). Those three have a loop of their own: see vectors64. One vector per iteration: two gained 0-20% in the design's measurements for
-// ~0.6 KB more (gzipped); calling a step twice per iteration gained nothing here (V8 schedules
-// the two vectors one after the other).
+// (docs/design/f64/DESIGN.md, "Size"). Those three have a loop of their own: see vectors64.
+// One vector per iteration: two gained 0-20% in the design's measurements for ~0.6 KB more
+// (gzipped); calling a step twice per iteration gained nothing here (V8 schedules the two
+// vectors one after the other).
 //
 // The scalar build has no double kernels: where SIMD is missing, Float64Arrays run the JS twin
 // (src/double64.ts), which gives the same bits; its run64 returns at once and is never called.

@@ -130,9 +130,9 @@ export function forEachChunk<T extends FloatArray>(call: string, lanes: Lanes<T>
   const scratch = lanes.scratch();
   const { input, output, output2 } = scratch;
   // One chunk with one result needs no look at the buffers (reading an array's buffer or byte
-  // offset costs 15-20 ns each in V8 11.3, where a 16-element call takes ~150): all of x is copied in
-  // before anything is written, and set() copies as if through a temporary where source and
-  // target share memory, so x and out may overlap each other and the scratch buffers.
+  // offset costs 15-20 ns each in V8 11.3, where a 16-element call takes ~150): all of x is
+  // copied in before anything is written, and set() copies as if through a temporary where
+  // source and target share memory, so x and out may overlap each other and the scratch buffers.
   if (out2 === undefined && length <= lanes.scratchLength) {
     input.set(x);
     lanes.run(kernel, length);

@@ -230,9 +230,9 @@ export class Engine {
     // Zero-copy between two live resident arrays of one type of this engine: straight to the
     // kernel (doubles where this backend has double kernels).
     if (x instanceof ResidentArray && out instanceof ResidentArray && x.length === out.length && x.doubles === out.doubles && x.residentIn(this) && out.residentIn(this)) {
-      const lanes = x.doubles ? this.impl.double : this.impl.heap;
-      if (lanes) {
-        lanes.runAt(spec.kernel, x.pointer, out.pointer, out.pointer, x.length);
+      const runner = this.residentRunner(x.doubles);
+      if (runner) {
+        runner.runAt(spec.kernel, x.pointer, out.pointer, out.pointer, x.length);
         return out;
       }
     }
@@ -353,6 +353,15 @@ export class Engine {
     else mapFloat64(spec, x, out, out2);
   }
 
+  /**
+   * What runs kernels on this engine's resident arrays of floats (its memory) or of doubles (its
+   * double kernels): undefined on the JS backend, and for doubles where the backend has no double
+   * kernels (they run the JS twin on the arrays' views instead).
+   */
+  private residentRunner(doubles: boolean): Pick<Heap, 'runAt'> | undefined {
+    return doubles ? this.impl.double : this.impl.heap;
+  }
+
   /** Runs a function over validated arrays, allocating missing outputs like the input. */
   private map(spec: FunctionSpec, kind: InputKind, x: unknown, out?: unknown, out2?: unknown): unknown[] {
     const { call, kernel } = spec;
@@ -375,14 +384,13 @@ export class Engine {
     }
     // The same array as both outputs, on every path and at every length (an empty array overlaps nothing).
     if (two && o === o2) throw new RangeError(`${call}: ${spec.outputs.join(' and ')} are the same array; pass separate arrays.`);
-    const heap = this.impl.heap;
-    const lanes = doubles ? this.impl.double : this.impl;
-    if (heap && lanes && [x, o, o2].every((v) => v === undefined || (v instanceof ResidentArray && v.residentIn(this)))) {
+    const runner = this.residentRunner(doubles);
+    if (runner && [x, o, o2].every((v) => v === undefined || (v instanceof ResidentArray && v.residentIn(this)))) {
       // Zero-copy: the data is already in this engine's memory. Resident arrays never share
       // memory unless they are the same array, and the kernels read each element before
       // writing it, so in place is fine.
       const [xp, op, o2p] = [x, o, o2 ?? o].map((v) => (v as ResidentArray).pointer) as [number, number, number];
-      (doubles ? this.impl.double! : heap).runAt(kernel, xp, op, o2p, length);
+      runner.runAt(kernel, xp, op, o2p, length);
       return [o, o2];
     }
     const view = (v: Data | undefined): Float32Array & Float64Array => (v instanceof ResidentArray ? v.array : v) as Float32Array & Float64Array;
