@@ -101,7 +101,7 @@
 //
 // Both forms run the same operations in the same order; see sigmoid.ts.
 import {
-  MAGIC_BIAS, MINUS_LN2_HI, MINUS_LN2_LO, SCALED_ONE, UNSCALE, expBias, expBiasX4, expScale, expScaleX4, scaledExpm1,
+  MAGIC_BIAS, MINUS_LN2_HI, MINUS_LN2_LO, SCALED_ONE, UNSCALE, absX4, expBias, expBiasX4, expScale, expScaleX4, scaledExpm1,
   scaledExpm1X4,
 } from "./exp";
 import { GELU_SPLIT_MASK } from "./gelu";
@@ -143,7 +143,7 @@ const SIGN: i32 = 0x80000000;
   const value = kind != GELU_TANH_DERIVATIVE;
   const derivative = kind != GELU_TANH;
   const one = f32x4.splat(1.0);
-  const z = f32x4.pmin(f32x4.abs(x), f32x4.splat(GELU_TANH_Z_MAX));
+  const z = f32x4.pmin(absX4(x), f32x4.splat(GELU_TANH_Z_MAX));
   // u = U1 + ul (1. above).
   const zh = v128.and(z, i32x4.splat(GELU_SPLIT_MASK));
   const zl = f32x4.sub(z, zh);

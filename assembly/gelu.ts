@@ -49,7 +49,7 @@
 // Operations per vector: gelu 86 (1 division), gelu' 95 (1 division), fused 113 (2 divisions);
 // sigmoid: 32 (1 division).
 import {
-  MAGIC_BIAS, MINUS_LN2_HI, MINUS_LN2_LO, UNSCALE, expBias, expBiasX4, expScale, expScaleX4, scaledExpm1, scaledExpm1X4,
+  MAGIC_BIAS, MINUS_LN2_HI, MINUS_LN2_LO, UNSCALE, absX4, expBias, expBiasX4, expScale, expScaleX4, scaledExpm1, scaledExpm1X4,
 } from "./exp";
 import {
   KERNEL_GELU as GELU,
@@ -103,7 +103,7 @@ export const ROOT_LO: f32 = reinterpret<f32>(0xB2501FEA); // -0x1.A03FD4p-27
   const derivative = kind != GELU;
   const zero = f32x4.splat(0.0);
   const half = f32x4.splat(0.5);
-  const absX = f32x4.abs(x);
+  const absX = absX4(x);
   const a = f32x4.pmin(absX, f32x4.splat(GELU_A_MAX));
   // 2^64 phi(a) and the exact error of its last rounding.
   const ah = v128.and(a, i32x4.splat(GELU_SPLIT_MASK));

@@ -32,7 +32,7 @@
 // on, as the exact values, below 2^-150, do); NaN propagates.
 //
 // Both forms run the same operations in the same order; see sigmoid.ts.
-import { scaledExpNegative, scaledExpNegativeX4, SCALED_ONE, UNSCALE, Z_MAX } from "./exp";
+import { absX4, scaledExpNegative, scaledExpNegativeX4, SCALED_ONE, UNSCALE, Z_MAX } from "./exp";
 import {
   KERNEL_SILU as SILU,
   KERNEL_SILU_DERIVATIVE as SILU_DERIVATIVE,
@@ -45,7 +45,7 @@ const SIGN: i32 = 0x80000000;
 // @ts-ignore: decorator
 @inline export function siluX4(kind: i32, x: v128, out: usize, out2: usize): void {
   const one = f32x4.splat(1.0);
-  const z = f32x4.pmin(f32x4.abs(x), f32x4.splat(Z_MAX));
+  const z = f32x4.pmin(absX4(x), f32x4.splat(Z_MAX));
   const scaled = scaledExpNegativeX4(z);
   const quotient = f32x4.div(scaled, f32x4.add(f32x4.splat(SCALED_ONE), scaled));
   const big = f32x4.sub(scaled, f32x4.mul(scaled, quotient));

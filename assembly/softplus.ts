@@ -57,7 +57,7 @@
 // Operations per vector (sigmoid: 32 with one division): softplus 59 with one division,
 // logSigmoid 60, softplusWithDerivative 65 with two divisions.
 import {
-  SCALED_ONE, UNSCALE, Z_MAX, expBias, expBiasX4, expReduced, expReducedX4, expScale,
+  SCALED_ONE, UNSCALE, Z_MAX, absX4, expBias, expBiasX4, expReduced, expReducedX4, expScale,
   expScaleX4, scaledExpm1, scaledExpm1X4,
 } from "./exp";
 import {
@@ -92,7 +92,7 @@ export const LN2: f32 = reinterpret<f32>(0x3F317218); // 0x1.62E430p-1
   const zero = f32x4.splat(0.0);
   const one = f32x4.splat(1.0);
   const half = f32x4.splat(0.5);
-  const z = f32x4.pmin(f32x4.abs(x), f32x4.splat(Z_MAX));
+  const z = f32x4.pmin(absX4(x), f32x4.splat(Z_MAX));
   const biased = expBiasX4(z);
   const s = expScaleX4(biased);
   const p = scaledExpm1X4(expReducedX4(z, biased), s);

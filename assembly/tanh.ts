@@ -48,7 +48,7 @@
 // in the scalar one, so they round identically, and tanhWithDerivative's two outputs are
 // bit-identical to tanh's and tanhDerivative's. The bounds over all 2^32 inputs: npm run verify.
 import {
-  SCALED_ONE, UNSCALE, Z_MAX, expBias, expBiasX4, expReduced, expReducedX4, expScale, expScaleX4, scaledExpm1,
+  SCALED_ONE, UNSCALE, Z_MAX, absX4, expBias, expBiasX4, expReduced, expReducedX4, expScale, expScaleX4, scaledExpm1,
   scaledExpm1X4,
 } from "./exp";
 import {
@@ -75,7 +75,7 @@ export const TANH_TINY: f32 = reinterpret<f32>(0x39B89BA3); // 0x1.713746p-12
     v128.store(out, f32x4.mul(f32x4.sub(one, x), f32x4.add(one, x)));
     return;
   }
-  const z = f32x4.abs(x);
+  const z = absX4(x);
   const w = f32x4.pmin(f32x4.add(z, z), f32x4.splat(Z_MAX));
   const biased = expBiasX4(w);
   const s = expScaleX4(biased);
