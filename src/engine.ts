@@ -5,7 +5,7 @@ import type { Backend, BackendName, Heap } from './backend.js';
 import { forEachChunk, forEachRow } from './chunk.js';
 import { mapFloat64 } from './double.js';
 import { ALIASES, ROW_SPECS, SPECS, type FunctionName, type FunctionSpec, type PairName, type RowFunctionName, type RowSpec, type SingleName } from './functions.js';
-import { ACCEPTED_ROWS, checkInput, checkOutput, checkRowLength, describe, isFloat32Array, isFloat64Array, rowLengthOption, type InputKind } from './validate.js';
+import { ACCEPTED_ROWS, checkInput, checkOutput, checkRowLength, describe, isFloat32Array, isFloat64Array, isOptionsObject, rowLengthOption, type InputKind } from './validate.js';
 
 /** The element types a resident array can hold. */
 export type ResidentType = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -277,10 +277,10 @@ export class Engine {
    */
   checkRows(spec: RowSpec, x: unknown, out: unknown, options: unknown): [out: unknown, length: number, rowLength: number, kind: InputKind, whole: boolean] {
     const { call, perRow } = spec;
-    // The options may come second when out is left out: softmax(x, { rowLength: 1000 }). Only an
-    // object with no length is taken for options there; anything array-like is checked as out
-    // (an Array passed as out is an error, never silently ignored).
-    if (options === undefined && out !== null && typeof out === 'object' && !('length' in out)) {
+    // The options may come second when out is left out: softmax(x, { rowLength: 1000 }). Only a
+    // plain object with no length is taken for options there; anything else (an Array, a
+    // DataView, an ArrayBuffer, a Map, ...) is checked as out, an error, never silently ignored.
+    if (options === undefined && isOptionsObject(out) && !('length' in out)) {
       options = out;
       out = undefined;
     }

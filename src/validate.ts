@@ -131,10 +131,19 @@ function checkNotStale(call: string, name: string, value: ArrayBufferView): void
   }
 }
 
-/** Checks that `options`, if given, is an object; `example` shows one in the message. */
+/**
+ * Whether a value can be an options object: an object whose built-in tag is Object's (a plain
+ * object or a class instance, from any realm). Arrays, typed arrays, DataViews, buffers, Maps,
+ * Dates and the like are not: taken for options, they would be silently ignored.
+ */
+export function isOptionsObject(value: unknown): value is object {
+  return value !== null && typeof value === 'object' && Object.prototype.toString.call(value) === '[object Object]';
+}
+
+/** Checks that `options`, if given, is an options object; `example` shows one in the message. */
 export function checkOptions(call: string, options: unknown, example = ''): void {
-  if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw new TypeError(`${call}: options must be an object${example}, not ${describe(options)}.`);
+  if (options !== undefined && !isOptionsObject(options)) {
+    throw new TypeError(`${call}: options must be a plain object${example}, not ${describe(options)}.`);
   }
 }
 

@@ -243,7 +243,7 @@ describe('arguments', () => {
       expect(() => engine.softmax(x, out, { rowLength }), String(rowLength)).toThrow(/options\.rowLength/);
     }
     expect(() => engine.softmax(x, out, { rowLength: '3' as unknown as number })).toThrow(TypeError);
-    expect(() => (engine.softmax as (...args: unknown[]) => unknown)(x, out, 3)).toThrow(/options must be an object/);
+    expect(() => (engine.softmax as (...args: unknown[]) => unknown)(x, out, 3)).toThrow(/options must be a plain object/);
     expect(out.every((v) => v === 7)).toBe(true);
   });
 
@@ -262,6 +262,31 @@ describe('arguments', () => {
     expect(() => engine.softmax([1, 2] as unknown as Float32Array)).toThrow(TypeError);
     // An Array where out goes is an error, not options (nothing may be silently left unwritten).
     expect(() => (engine.softmax as (...args: unknown[]) => unknown)(x, [0, 0, 0, 0, 0, 0])).toThrow(/out must be a Float32Array/);
+  });
+
+  it('an out that is not an array is a TypeError naming out, never taken for options and ignored', () => {
+    const call = engine.softmax as (...args: unknown[]) => unknown;
+    const lse = engine.logSumExp as (...args: unknown[]) => unknown;
+    const buffer = new ArrayBuffer(24);
+    new Float32Array(buffer).fill(7);
+    for (const out of [new DataView(buffer), buffer, new SharedArrayBuffer(24), new Map(), new Date(0)]) {
+      const what = Object.prototype.toString.call(out);
+      expect(() => call(x, out), what).toThrow(TypeError);
+      expect(() => call(x, out), what).toThrow(/softmax\(x, out, options\): out must be/);
+      expect(() => lse(x, out), what).toThrow(/logSumExp\(x, out, options\): out must be/);
+    }
+    expect(new Float32Array(buffer).every((v) => v === 7)).toBe(true);
+  });
+
+  it('options that are not a plain object are a TypeError naming options, never ignored', () => {
+    const call = engine.softmax as (...args: unknown[]) => unknown;
+    const out = new Float32Array(6).fill(7);
+    for (const options of [[3], Float32Array.of(3), new Map([['rowLength', 3]]), new Date(0)]) {
+      const what = Object.prototype.toString.call(options);
+      expect(() => call(x, out, options), what).toThrow(TypeError);
+      expect(() => call(x, out, options), what).toThrow(/options must be a plain object such as \{ rowLength: 1000 \}/);
+    }
+    expect(out.every((v) => v === 7)).toBe(true);
   });
 
   it('options second: any object without a length, from any realm', () => {

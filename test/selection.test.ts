@@ -325,7 +325,7 @@ describe('a build supplied by the caller: init({ module }) and createEngineAsync
     }
     const api = await freshApi();
     await expect(api.init({ module: 42 as unknown as WasmSource })).rejects.toThrow(/init\(options\): options\.module/);
-    await expect(api.init(7 as unknown as object)).rejects.toThrow(/init\(options\): options must be an object/);
+    await expect(api.init(7 as unknown as object)).rejects.toThrow(/init\(options\): options must be a plain object/);
     // A failed init(options) leaves no default engine behind: a corrected call succeeds.
     expect((await api.init({ module: scalarFile() })).backend).toBe('scalar');
   });
