@@ -393,6 +393,9 @@ export class Pool {
     this.#hold(true);
     try {
       await this.scatter(spec.name, rows, 1, (start, end) => ({ type: 'rows', kind: spec.kind, rowLength, perRow: spec.perRow, start, end, x: xo.location, out: outo.location }));
+    } catch (error) {
+      if (result !== o && result instanceof ResidentArray) result.free(); // made by this call: no half-made result left behind
+      throw error;
     } finally {
       this.#hold(false);
     }
@@ -426,11 +429,24 @@ export class Pool {
     const made = !resident && (out === undefined || (two && out2 === undefined));
     const staged = made || [xo, outo, out2o].some((o) => o?.kind === 'staged');
     if (staged && length < MIN_STAGED_LENGTH) return this.#onThisThread(spec, x, out, out2);
-    const make = (): Float32Array | ResidentArray => (resident ? this.engine.alloc(length) : new Float32Array(length));
-    const y = (out as Arg) ?? make();
-    const dy = two ? ((out2 as Arg) ?? make()) : undefined;
-    await this.#parallel(spec, length, xo, outo ?? this.#operand(y)!, dy && (out2o ?? this.#operand(dy)!));
-    return two ? { y, dy } : y;
+    // What this call allocates is freed again if the call fails, as the synchronous functions
+    // leave no half-made result behind.
+    const allocated: ResidentArray[] = [];
+    const make = (): Float32Array | ResidentArray => {
+      if (!resident) return new Float32Array(length);
+      const array = this.engine.alloc(length);
+      allocated.push(array);
+      return array;
+    };
+    try {
+      const y = (out as Arg) ?? make();
+      const dy = two ? ((out2 as Arg) ?? make()) : undefined;
+      await this.#parallel(spec, length, xo, outo ?? this.#operand(y)!, dy && (out2o ?? this.#operand(dy)!));
+      return two ? { y, dy } : y;
+    } catch (error) {
+      for (const array of allocated) array.free();
+      throw error;
+    }
   }
 
   #onThisThread(spec: FunctionSpec, x: unknown, out: unknown, out2: unknown): unknown {

@@ -208,6 +208,32 @@ describe('the pool', () => {
     r.free();
   });
 
+  it('a call that fails frees the outputs it allocated, elementwise and rows', async () => {
+    // A failure of the workers' part, where the call made its outputs (resident, as x is).
+    const internals = pool as unknown as {
+      scatter(...args: unknown[]): Promise<void>;
+      engine: { impl: { allocated: Map<number, number> } };
+    };
+    const live = (): number => internals.engine.impl.allocated.size;
+    const n = MIN_PARALLEL_LENGTH;
+    const x = pool.alloc(n);
+    x.array.set(variedInputs(n, 5));
+    const before = live();
+    const scatter = vi.spyOn(internals, 'scatter');
+    scatter.mockRejectedValueOnce(new Error('simulated failure'));
+    await expect(pool.sigmoidWithDerivative(x)).rejects.toThrow('simulated failure');
+    expect(live()).toBe(before);
+    scatter.mockRejectedValueOnce(new Error('simulated failure'));
+    await expect(pool.softmax(x, { rowLength: 1024 })).rejects.toThrow('simulated failure');
+    expect(live()).toBe(before);
+    expect(scatter).toHaveBeenCalledTimes(2);
+    // The next calls are whole.
+    const { y, dy } = await pool.sigmoidWithDerivative(x);
+    expect(describeMismatch(y.array, sync.sigmoid(x.array), x.array)).toBe('identical');
+    expect(live()).toBe(before + 2);
+    for (const array of [x, y, dy]) array.free();
+  });
+
   it('a worker that dies fails the call it was part of, and is replaced', async () => {
     const own = await createPool({ threads: 2 });
     const internals = own as unknown as {
