@@ -73,7 +73,7 @@ export const STAGE_OUT2 = 4;
 export function planOrder(call: string, x: FloatArray, out: FloatArray, out2?: FloatArray): number {
   let plan = 0;
   if (out2 && overlaps(out, out2)) {
-    if (out.buffer === out2.buffer) throw new RangeError(`${call}: the two outputs overlap in memory; pass separate arrays.`);
+    if (out.buffer === out2.buffer) throw new RangeError(`${call}: y and dy overlap in memory; pass separate arrays.`);
     plan |= STAGE_OUT2;
   }
   let below = false;
