@@ -122,12 +122,37 @@ export function checkOutput(
   }
 }
 
-/** A view of WASM memory taken before the memory grew has length 0: reject it, never read it as empty. */
+/**
+ * A view that can no longer be read has length 0: reject it, never read it as empty. That is a
+ * view of WASM memory taken before the memory grew, a view whose ArrayBuffer was detached
+ * (transferred, or given to postMessage or structuredClone with `transfer`), and a view that lies
+ * outside its resizable buffer's current length. Only views of length 0 are looked at.
+ */
 function checkNotStale(call: string, name: string, value: ArrayBufferView): void {
-  if (value.byteLength === 0 && isRetiredWasmBuffer(value.buffer)) {
+  if (value.byteLength !== 0) return;
+  if (isRetiredWasmBuffer(value.buffer)) {
     throw new TypeError(
       `${call}: ${name} is a stale view: the WebAssembly memory behind it has grown since it was taken. Take a fresh one from resident.array.`,
     );
+  }
+  if (isUnreadable(value)) {
+    throw new TypeError(
+      `${call}: ${name} cannot be read: its ArrayBuffer was detached (transferred), or it lies outside its resizable buffer's current length.`,
+    );
+  }
+}
+
+/** %TypedArray%.prototype.at, which throws a TypeError for a detached or out-of-bounds view (ValidateTypedArray). */
+const AT = (TYPED_ARRAY_PROTOTYPE as { at?: (this: unknown, index: number) => unknown }).at;
+
+/** Whether a typed array is detached or out of bounds (Node 20 has no ArrayBuffer.prototype.detached). */
+function isUnreadable(value: ArrayBufferView): boolean {
+  if (AT === undefined || TYPED_ARRAY_NAME.call(value) === undefined) return false;
+  try {
+    AT.call(value, 0);
+    return false;
+  } catch {
+    return true;
   }
 }
 

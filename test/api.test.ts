@@ -1001,6 +1001,39 @@ describe('odd inputs found in review', () => {
     big.free();
   });
 
+  it('a detached or out-of-bounds view is a TypeError naming it, as input or output, never read as empty', () => {
+    const detached = (type: Float32ArrayConstructor | Float64ArrayConstructor): Float32Array | Float64Array => {
+      const buffer = new ArrayBuffer(4 * type.BYTES_PER_ELEMENT);
+      const view = new type(buffer);
+      structuredClone(buffer, { transfer: [buffer] });
+      return view;
+    };
+    // Resizable ArrayBuffers (ES2024) are not in the ES2022 types this project compiles against.
+    const Resizable = ArrayBuffer as unknown as new (length: number, options: { maxByteLength: number }) => ArrayBuffer & { resize(length: number): void };
+    const outOfBounds = (): Float32Array => {
+      const buffer = new Resizable(16, { maxByteLength: 32 });
+      const view = new Float32Array(buffer, 0, 4);
+      buffer.resize(8);
+      return view;
+    };
+    const call = (f: unknown, ...args: unknown[]): unknown => (f as (...a: unknown[]) => unknown)(...args);
+    for (const backend of ['simd', 'scalar', 'js'] as const) {
+      const engine = createEngine({ backend });
+      for (const [kind, bad] of [['detached floats', detached(Float32Array)], ['detached doubles', detached(Float64Array)], ['out of bounds', outOfBounds()]] as const) {
+        expect(bad.length).toBe(0);
+        const what = `${backend}, ${kind}`;
+        expect(() => call(engine.sigmoid, bad), what).toThrow(/sigmoid\(x, out\): x cannot be read/);
+        expect(() => call(engine.sigmoidWithDerivative, bad), what).toThrow(TypeError);
+        expect(() => call(engine.softmax, bad, { rowLength: 1 }), what).toThrow(/softmax\(x, out, options\): x cannot be read/);
+        const empty = bad instanceof Float64Array ? new Float64Array(0) : new Float32Array(0);
+        expect(() => call(engine.sigmoid, empty, bad), what).toThrow(/out cannot be read/);
+      }
+      // Empty arrays that can be read stay fine, a length-tracking view of an empty resizable buffer too.
+      expect(engine.sigmoid(new Float32Array(0))).toEqual(new Float32Array(0));
+      expect(engine.sigmoid(new Float32Array(new Resizable(0, { maxByteLength: 16 })))).toEqual(new Float32Array(0));
+    }
+  });
+
   it('a typed array that fakes its Symbol.toStringTag is judged by its real type', () => {
     const engine = createEngine({ backend: 'js' });
     const i32 = new Int32Array([1, 2, 3]);
